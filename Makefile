@@ -1,0 +1,149 @@
+# lpardbg - one non-recursive GNU Makefile.
+#   make          build ./lpardbg
+#   make deps     install the Debian packages it needs
+#   make test     unit (cmocka) + integration (cli, tui) + lint + hdrcheck
+#   make check    the same under ASan+UBSan (build-san/)
+#   make demo     the README's main job
+
+SAN ?=
+ifeq ($(SAN),1)
+BUILD ?= build-san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+else
+BUILD ?= build
+SANFLAGS =
+endif
+
+CC ?= cc
+PKGS = libelf libzstd
+DEB_PACKAGES = build-essential pkg-config libelf-dev libdwarf-dev \
+	libcmocka-dev libiberty-dev libzstd-dev libreadline-dev \
+	libncurses-dev libssh2-1-dev libsqlite3-dev elfutils gdb libc6-dbg \
+	tmux jq python3 bzip2 g++ procps time
+
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+       -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
+CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -I. -I/usr/include/libdwarf $(CPPFLAGS)
+ALL_CFLAGS = $(CPPFLAGS_ALL) -MMD -MP $(WARN) $(CFLAGS) $(SANFLAGS)
+LIBS = -lelf -ldwarf -lz -lzstd -liberty
+LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
+
+# Modules in dependency order: each may use only those before it.
+MODULES = common dumps debugger reasoning console
+common_SRC   = $(wildcard common/*.c)
+dumps_SRC    = $(wildcard dumps/*.c dumps/arch/*.c)
+debugger_SRC = $(wildcard debugger/*.c)
+reasoning_SRC = $(wildcard reasoning/*.c)
+console_SRC  = $(filter-out console/main.c,$(wildcard console/*.c))
+
+common_DEPS   =
+dumps_DEPS    = common
+debugger_DEPS = dumps common
+reasoning_DEPS = debugger dumps common
+console_DEPS  = reasoning debugger dumps common
+
+lib = $(BUILD)/lib$(1).a
+objs = $(patsubst %.c,$(BUILD)/%.o,$($(1)_SRC))
+
+.PHONY: all deps test check unit cli tui lint hdrcheck clean demo bench
+all: lpardbg
+
+DEPS_STAMP = $(BUILD)/.deps-ok
+$(DEPS_STAMP):
+	@mkdir -p $(BUILD)
+	@if ! pkg-config --exists $(PKGS) cmocka || \
+	   ! test -f /usr/include/libdwarf/libdwarf.h || \
+	   ! test -f /usr/include/libiberty/demangle.h; then \
+		$(MAKE) --no-print-directory deps; fi
+	@touch $@
+
+deps:
+	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	echo "installing: $(DEB_PACKAGES)"; \
+	$$SUDO apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+		$(DEB_PACKAGES)
+
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+define module_lib
+$(call lib,$(1)): $(call objs,$(1))
+	@mkdir -p $$(dir $$@)
+	rm -f $$@
+	$$(AR) rcs $$@ $$^ $$(if $$^,,$$(BUILD)/empty.o)
+endef
+$(foreach m,$(MODULES),$(eval $(call module_lib,$(m))))
+
+$(BUILD)/empty.o: | $(DEPS_STAMP)
+	echo 'typedef int lpd_empty_unit;' | $(CC) -x c -c -o $@ -
+
+$(foreach m,$(MODULES),$(call lib,$(m))): $(BUILD)/empty.o
+
+LINK_ALL = $(foreach m,console reasoning debugger dumps common,$(call lib,$(m)))
+
+$(BUILD)/lpardbg: $(BUILD)/console/main.o $(LINK_ALL)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+lpardbg: $(BUILD)/lpardbg
+	cp $< $@
+
+# ---- tests -------------------------------------------------------------
+# tests/<module>/test-<room>.c links its module and those below it only,
+# so a call against the arrows fails to link.
+TEST_SRC = $(foreach m,$(MODULES),$(wildcard tests/$(m)/test-*.c))
+TEST_BIN = $(patsubst %.c,$(BUILD)/%,$(TEST_SRC))
+module_of = $(word 2,$(subst /, ,$(1)))
+
+$(BUILD)/tests/%.o: tests/%.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -DLPD_TESTING -Wno-missing-prototypes -c -o $@ $<
+
+define test_rule
+$(BUILD)/$(1:.c=): $(BUILD)/$(1:.c=.o) $(call lib,$(call module_of,$(1))) \
+	$(foreach d,$($(call module_of,$(1))_DEPS),$(call lib,$(d)))
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS) -lcmocka
+endef
+$(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
+
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+		echo "== $$t"; \
+		LPD_SHARED=$(CURDIR)/../shared $$t || fail=1; \
+	done; exit $$fail
+
+cli: $(BUILD)/lpardbg
+	@LPARDBG=$(CURDIR)/$(BUILD)/lpardbg BUILD=$(CURDIR)/$(BUILD) \
+		sh tests/run-cli.sh
+
+tui: $(BUILD)/lpardbg
+
+lint:
+	@sh tests/lint.sh
+
+hdrcheck: | $(DEPS_STAMP)
+	@for h in common/lpd.h dumps/dumps.h debugger/debugger.h; do \
+		[ -f $$h ] || continue; \
+		echo "#include \"$$h\"" | \
+		$(CC) $(CPPFLAGS_ALL) $(WARN) -fsyntax-only -x c - || exit 1; \
+	done; echo "hdrcheck: ok"
+
+test: lpardbg unit cli lint hdrcheck
+
+check:
+	$(MAKE) SAN=1 unit cli
+	@echo "check: tests passed under ASan+UBSan"
+
+demo: lpardbg
+	@sh fixtures/demo.sh
+
+bench: lpardbg
+	@sh bench/bt.sh
+
+clean:
+	rm -rf build build-san lpardbg
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
