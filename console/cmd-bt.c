@@ -1,0 +1,238 @@
+/* console/cmd-bt.c - "bt": every thread's backtrace, crashed thread first,
+ * as gdb and eu-stack print it, or as JSON. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "console/load.h"
+
+struct bt_opts {
+	bool all;
+	bool full_paths;
+	long max_frames;
+};
+
+static const char *
+bt_basename(const char *path, bool full)
+{
+	const char *s;
+
+	if (path == NULL || full)
+		return path;
+	s = strrchr(path, '/');
+	return s != NULL ? s + 1 : path;
+}
+
+static void
+bt_json_signal(struct lpd_json *j, struct dump *d)
+{
+	struct dump_siginfo si;
+	size_t crashed = dump_crashed_thread(d);
+	int signo = 0;
+
+	lpd_json_key(j, "signal");
+	if (dump_get_siginfo(d, &si) && si.signo > 0) {
+		signo = si.signo;
+	} else if (dump_thread_count(d) > 0 &&
+		   dump_thread_signal(d, crashed) > 0) {
+		signo = dump_thread_signal(d, crashed);
+		memset(&si, 0, sizeof(si));
+		si.signo = signo;
+		si.code = 0;
+	}
+	if (signo == 0) {
+		lpd_json_null(j);
+		return;
+	}
+	lpd_json_object_begin(j);
+	lpd_json_key(j, "number");
+	lpd_json_int(j, si.signo);
+	lpd_json_key(j, "name");
+	lpd_json_string(j, dump_signal_name(si.signo));
+	lpd_json_key(j, "code");
+	lpd_json_int(j, si.code);
+	lpd_json_key(j, "address");
+	if (si.has_addr)
+		lpd_json_hex(j, si.addr);
+	else
+		lpd_json_null(j);
+	lpd_json_object_end(j);
+}
+
+static void
+bt_json_frame(struct lpd_json *j, size_t index, const struct dbg_frame *f)
+{
+	lpd_json_object_begin(j);
+	lpd_json_key(j, "index");
+	lpd_json_uint(j, index);
+	lpd_json_key(j, "pc");
+	lpd_json_hex(j, f->pc);
+	lpd_json_key(j, "function");
+	lpd_json_string(j, f->function);
+	lpd_json_key(j, "offset");
+	if (f->has_offset)
+		lpd_json_uint(j, f->offset);
+	else
+		lpd_json_null(j);
+	lpd_json_key(j, "module");
+	lpd_json_string(j, f->module);
+	lpd_json_key(j, "build_id");
+	lpd_json_string(j, f->build_id);
+	lpd_json_key(j, "file");
+	lpd_json_string(j, f->file);
+	lpd_json_key(j, "line");
+	if (f->line != 0)
+		lpd_json_uint(j, f->line);
+	else
+		lpd_json_null(j);
+	lpd_json_key(j, "inline");
+	lpd_json_bool(j, f->is_inline);
+	lpd_json_key(j, "signal_frame");
+	lpd_json_bool(j, f->is_signal);
+	lpd_json_object_end(j);
+}
+
+static void
+bt_text_frame(struct cmd_ctx *ctx, size_t index, const struct dbg_frame *f,
+	      bool full)
+{
+	FILE *o = ctx->out;
+
+	fprintf(o, "#%-2zu 0x%016" PRIx64 " in %s", index, f->pc,
+		f->function != NULL ? f->function : "??");
+	if (f->has_offset && f->offset != 0)
+		fprintf(o, "+0x%" PRIx64, f->offset);
+	if (f->is_inline)
+		fputs(" [inlined]", o);
+	if (f->is_signal)
+		fputs(" <signal handler called>", o);
+	if (f->file != NULL && f->line != 0)
+		fprintf(o, " at %s:%u", bt_basename(f->file, full), f->line);
+	if (f->module != NULL)
+		fprintf(o, " from %s", bt_basename(f->module, full));
+	fputc('\n', o);
+}
+
+/* Crashed thread first, then the others in core order. */
+static size_t
+bt_thread_at(struct dump *d, size_t k)
+{
+	size_t crashed = dump_crashed_thread(d);
+
+	if (k == 0)
+		return crashed;
+	return k <= crashed ? k - 1 : k;
+}
+
+static enum cmd_retval
+cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct bt_opts o = { 0 };
+	const struct load_extra extra[] = {
+		{ "all", 'a', 0, load_set_flag, &o.all },
+		{ "full-paths", 0, 0, load_set_flag, &o.full_paths },
+		{ NULL, 0, 0, NULL, NULL },
+	};
+	struct lpd_buf buf = LPD_BUF_INIT;
+	struct dbg_target *t = NULL;
+	struct lpd_json j;
+	struct load_args a;
+	enum cmd_retval rv;
+	struct lpd_error *err;
+	struct dump *d;
+	size_t k, i, n;
+
+	rv = load_parse(ctx, &cmd_bt_entry, argc, argv, extra, &a);
+	if (rv != CMD_RETURN_OK)
+		goto out;
+	err = load_target(&a, &t);
+	if (err != NULL) {
+		rv = cmd_fail(ctx, err);
+		goto out;
+	}
+	d = dbg_target_dump(t);
+	n = dump_thread_count(d);
+	lpd_json_init(&j, &buf);
+	if (ctx->json) {
+		const struct dump_process *p = dump_get_process(d);
+
+		lpd_json_object_begin(&j);
+		lpd_json_key(&j, "core");
+		lpd_json_string(&j, a.core);
+		lpd_json_key(&j, "executable");
+		lpd_json_string(&j, a.exe);
+		lpd_json_key(&j, "arch");
+		lpd_json_string(&j, dump_get_arch(d)->name);
+		lpd_json_key(&j, "pid");
+		if (p != NULL)
+			lpd_json_int(&j, p->pid);
+		else
+			lpd_json_null(&j);
+		bt_json_signal(&j, d);
+		lpd_json_key(&j, "threads");
+		lpd_json_array_begin(&j);
+	} else {
+		load_print_warnings(ctx, t);
+	}
+	for (k = 0; k < n; k++) {
+		size_t ti = bt_thread_at(d, k);
+		struct dbg_stack *s;
+		bool crashed = ti == dump_crashed_thread(d) &&
+			       dump_thread_signal(d, ti) != 0;
+
+		err = dbg_unwind_thread(t, ti, 0, &s);
+		if (err != NULL) {
+			rv = cmd_fail(ctx, err);
+			goto out;
+		}
+		if (ctx->json) {
+			lpd_json_object_begin(&j);
+			lpd_json_key(&j, "tid");
+			lpd_json_int(&j, dump_thread_tid(d, ti));
+			lpd_json_key(&j, "crashed");
+			lpd_json_bool(&j, crashed);
+			lpd_json_key(&j, "stop_reason");
+			lpd_json_string(&j, dbg_stack_stop_reason(s));
+			lpd_json_key(&j, "frames");
+			lpd_json_array_begin(&j);
+			for (i = 0; i < dbg_stack_frame_count(s); i++)
+				bt_json_frame(&j, i, dbg_stack_frame(s, i));
+			lpd_json_array_end(&j);
+			lpd_json_object_end(&j);
+		} else {
+			int sig = dump_thread_signal(d, ti);
+			const char *sn = dump_signal_name(sig);
+
+			fprintf(ctx->out, "%sThread %d", k > 0 ? "\n" : "",
+				dump_thread_tid(d, ti));
+			if (crashed && sn != NULL)
+				fprintf(ctx->out, " (crashed: %s)", sn);
+			else if (crashed)
+				fprintf(ctx->out, " (crashed: signal %d)", sig);
+			fputs(":\n", ctx->out);
+			for (i = 0; i < dbg_stack_frame_count(s); i++)
+				bt_text_frame(ctx, i, dbg_stack_frame(s, i),
+					      o.full_paths);
+		}
+		dbg_stack_destroy(s);
+	}
+	if (ctx->json) {
+		lpd_json_array_end(&j);
+		load_json_warnings(&j, t);
+		lpd_json_object_end(&j);
+		rv = cmd_emit_json(ctx, &j, &buf);
+	}
+out:
+	lpd_buf_deinit(&buf);
+	dbg_target_destroy(t);
+	load_args_deinit(&a);
+	return rv;
+}
+
+const struct cmd_entry cmd_bt_entry = {
+	.name = "bt",
+	.alias = "backtrace",
+	.usage = "[--json] [-a|--all] [--full-paths] [--sysroot DIR] "
+		 "[--debug-dir DIR] CORE [EXE]",
+	.summary = "backtrace of every thread, crashed thread first",
+	.exec = cmd_bt_exec,
+};

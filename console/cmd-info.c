@@ -1,0 +1,203 @@
+/* console/cmd-info.c - "info": process, signal, threads and modules of a
+ * core, with each module's build-id and where its file was found. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "console/load.h"
+
+static void
+info_json(struct lpd_json *j, const struct load_args *a, struct dbg_target *t)
+{
+	struct dump *d = dbg_target_dump(t);
+	const struct dump_process *p = dump_get_process(d);
+	struct dump_siginfo si;
+	size_t i, n;
+
+	lpd_json_object_begin(j);
+	lpd_json_key(j, "core");
+	lpd_json_string(j, a->core);
+	lpd_json_key(j, "executable");
+	lpd_json_string(j, a->exe);
+	lpd_json_key(j, "arch");
+	lpd_json_string(j, dump_get_arch(d)->name);
+	lpd_json_key(j, "process");
+	if (p != NULL) {
+		lpd_json_object_begin(j);
+		lpd_json_key(j, "pid");
+		lpd_json_int(j, p->pid);
+		lpd_json_key(j, "ppid");
+		lpd_json_int(j, p->ppid);
+		lpd_json_key(j, "uid");
+		lpd_json_uint(j, p->uid);
+		lpd_json_key(j, "gid");
+		lpd_json_uint(j, p->gid);
+		lpd_json_key(j, "name");
+		lpd_json_string(j, p->fname);
+		lpd_json_key(j, "args");
+		lpd_json_string(j, p->args);
+		lpd_json_object_end(j);
+	} else {
+		lpd_json_null(j);
+	}
+	lpd_json_key(j, "signal");
+	if (dump_get_siginfo(d, &si)) {
+		lpd_json_object_begin(j);
+		lpd_json_key(j, "number");
+		lpd_json_int(j, si.signo);
+		lpd_json_key(j, "name");
+		lpd_json_string(j, dump_signal_name(si.signo));
+		lpd_json_key(j, "code");
+		lpd_json_int(j, si.code);
+		lpd_json_key(j, "address");
+		if (si.has_addr)
+			lpd_json_hex(j, si.addr);
+		else
+			lpd_json_null(j);
+		lpd_json_object_end(j);
+	} else {
+		lpd_json_null(j);
+	}
+	lpd_json_key(j, "threads");
+	lpd_json_array_begin(j);
+	n = dump_thread_count(d);
+	for (i = 0; i < n; i++) {
+		const struct dump_regs *r = dump_thread_regs(d, i);
+		unsigned pcr = dump_get_arch(d)->pc_regno;
+
+		lpd_json_object_begin(j);
+		lpd_json_key(j, "tid");
+		lpd_json_int(j, dump_thread_tid(d, i));
+		lpd_json_key(j, "signal");
+		lpd_json_int(j, dump_thread_signal(d, i));
+		lpd_json_key(j, "crashed");
+		lpd_json_bool(j, i == dump_crashed_thread(d) &&
+			      dump_thread_signal(d, i) != 0);
+		lpd_json_key(j, "pc");
+		if (dump_regs_has(r, pcr))
+			lpd_json_hex(j, r->value[pcr]);
+		else
+			lpd_json_null(j);
+		lpd_json_object_end(j);
+	}
+	lpd_json_array_end(j);
+	lpd_json_key(j, "modules");
+	lpd_json_array_begin(j);
+	n = dbg_target_module_count(t);
+	for (i = 0; i < n; i++) {
+		struct dbg_module_info m;
+
+		dbg_target_module_info(t, i, &m);
+		lpd_json_object_begin(j);
+		lpd_json_key(j, "name");
+		lpd_json_string(j, m.name);
+		lpd_json_key(j, "start");
+		lpd_json_hex(j, m.start);
+		lpd_json_key(j, "end");
+		lpd_json_hex(j, m.end);
+		lpd_json_key(j, "bias");
+		lpd_json_hex(j, m.bias);
+		lpd_json_key(j, "build_id");
+		lpd_json_string(j, m.build_id);
+		lpd_json_key(j, "file");
+		lpd_json_string(j, m.file);
+		lpd_json_key(j, "debug_file");
+		lpd_json_string(j, m.debug_file);
+		lpd_json_key(j, "found_by");
+		lpd_json_string(j, m.found_by);
+		lpd_json_key(j, "mismatch");
+		lpd_json_bool(j, m.mismatch);
+		lpd_json_object_end(j);
+	}
+	lpd_json_array_end(j);
+	load_json_warnings(j, t);
+	lpd_json_object_end(j);
+}
+
+static void
+info_text(struct cmd_ctx *ctx, struct dbg_target *t)
+{
+	struct dump *d = dbg_target_dump(t);
+	const struct dump_process *p = dump_get_process(d);
+	struct dump_siginfo si;
+	FILE *o = ctx->out;
+	size_t i, n;
+
+	fprintf(o, "arch:    %s\n", dump_get_arch(d)->name);
+	if (p != NULL)
+		fprintf(o, "process: %d (%s) %s\n", p->pid, p->fname, p->args);
+	if (dump_get_siginfo(d, &si)) {
+		const char *sn = dump_signal_name(si.signo);
+
+		fprintf(o, "signal:  %s (%d), code %d", sn ? sn : "?",
+			si.signo, si.code);
+		if (si.has_addr)
+			fprintf(o, ", address 0x%" PRIx64, si.addr);
+		fputc('\n', o);
+	}
+	n = dump_thread_count(d);
+	fprintf(o, "threads: %zu\n", n);
+	for (i = 0; i < n; i++)
+		fprintf(o, "  %c %d%s\n",
+			i == dump_crashed_thread(d) ? '*' : ' ',
+			dump_thread_tid(d, i),
+			dump_thread_signal(d, i) != 0 ? " (signal)" : "");
+	n = dbg_target_module_count(t);
+	fprintf(o, "modules: %zu\n", n);
+	for (i = 0; i < n; i++) {
+		struct dbg_module_info m;
+
+		dbg_target_module_info(t, i, &m);
+		fprintf(o, "  0x%012" PRIx64 "-0x%012" PRIx64 " %-40s %s\n",
+			m.start, m.end, m.build_id ? m.build_id : "-", m.name);
+		if (m.file != NULL || m.debug_file != NULL)
+			fprintf(o, "      file %s%s%s (%s)\n",
+				m.file ? m.file : "-",
+				m.debug_file ? ", debug " : "",
+				m.debug_file ? m.debug_file : "",
+				m.found_by ? m.found_by : "?");
+		else if (m.found_by != NULL)
+			fprintf(o, "      (%s)\n", m.found_by);
+		else
+			fputs("      not found\n", o);
+	}
+}
+
+static enum cmd_retval
+cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct lpd_buf buf = LPD_BUF_INIT;
+	struct dbg_target *t = NULL;
+	struct lpd_error *err;
+	struct load_args a;
+	struct lpd_json j;
+	enum cmd_retval rv;
+
+	rv = load_parse(ctx, &cmd_info_entry, argc, argv, NULL, &a);
+	if (rv != CMD_RETURN_OK)
+		goto out;
+	err = load_target(&a, &t);
+	if (err != NULL) {
+		rv = cmd_fail(ctx, err);
+		goto out;
+	}
+	if (ctx->json) {
+		lpd_json_init(&j, &buf);
+		info_json(&j, &a, t);
+		rv = cmd_emit_json(ctx, &j, &buf);
+	} else {
+		load_print_warnings(ctx, t);
+		info_text(ctx, t);
+	}
+out:
+	lpd_buf_deinit(&buf);
+	dbg_target_destroy(t);
+	load_args_deinit(&a);
+	return rv;
+}
+
+const struct cmd_entry cmd_info_entry = {
+	.name = "info",
+	.usage = "[--json] [--sysroot DIR] [--debug-dir DIR] CORE [EXE]",
+	.summary = "process, signal, threads and modules of a core",
+	.exec = cmd_info_exec,
+};

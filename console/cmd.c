@@ -1,0 +1,74 @@
+/* console/cmd.c - the command table and the helpers every command uses to
+ * report usage errors, failures and warnings. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "console/console-int.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_bt_entry,
+	&cmd_info_entry,
+	&cmd_help_entry,
+	NULL,
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; cmd_table[i] != NULL; i++) {
+		const struct cmd_entry *e = cmd_table[i];
+
+		if (strcmp(e->name, name) == 0 ||
+		    (e->alias != NULL && strcmp(e->alias, name) == 0))
+			return e;
+	}
+	return NULL;
+}
+
+enum cmd_retval
+cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *e, const char *fmt,
+	  ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fputs("lpardbg: ", ctx->err);
+		va_start(ap, fmt);
+		vfprintf(ctx->err, fmt, ap);
+		va_end(ap);
+		fputc('\n', ctx->err);
+	}
+	if (e != NULL)
+		fprintf(ctx->err, "usage: lpardbg %s %s\n", e->name, e->usage);
+	return CMD_RETURN_USAGE;
+}
+
+enum cmd_retval
+cmd_fail(struct cmd_ctx *ctx, struct lpd_error *err)
+{
+	int status = lpd_error_exit_status(err);
+
+	fprintf(ctx->err, "lpardbg: %s\n", err->message);
+	lpd_error_destroy(err);
+	return (enum cmd_retval)status;
+}
+
+void
+cmd_warn(struct cmd_ctx *ctx, const char *msg)
+{
+	fprintf(ctx->err, "warning: %s\n", msg);
+}
+
+enum cmd_retval
+cmd_emit_json(struct cmd_ctx *ctx, struct lpd_json *j, struct lpd_buf *buf)
+{
+	struct lpd_error *err = lpd_json_finish(j);
+
+	if (err != NULL)
+		return cmd_fail(ctx, err);
+	fputs(buf->data != NULL ? buf->data : "", ctx->out);
+	fputc('\n', ctx->out);
+	return CMD_RETURN_OK;
+}

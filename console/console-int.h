@@ -1,0 +1,50 @@
+/* console/console-int.h - the command model shared by the batch CLI (and,
+ * later, the TUI, readline line and agent): command entries, the context
+ * a command runs in, and its output sink. */
+#ifndef LPD_CONSOLE_INT_H
+#define LPD_CONSOLE_INT_H
+
+#include <stdio.h>
+
+#include "common/lpd.h"
+
+enum cmd_retval {
+	CMD_RETURN_OK = 0,
+	CMD_RETURN_DIFFERENT = 1,	/* threshold or differences (CI) */
+	CMD_RETURN_USAGE = 2,
+	CMD_RETURN_BAD_INPUT = 3,
+};
+
+struct cmd_ctx {
+	FILE *out;		/* text or JSON goes here, never printf */
+	FILE *err;		/* errors and warnings */
+	bool json;
+	volatile int *cancel;	/* set by SIGINT; long commands poll it */
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *alias;
+	const char *usage;	/* after the name */
+	const char *summary;	/* one line for help */
+	enum cmd_retval (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+extern const struct cmd_entry cmd_bt_entry;
+extern const struct cmd_entry cmd_info_entry;
+extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry *const cmd_table[];
+
+const struct cmd_entry *cmd_find(const char *name);
+/** Print "lpardbg: message" to ctx->err; returns CMD_RETURN_USAGE. */
+enum cmd_retval cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *e,
+			  const char *fmt, ...) LPD_PRINTF(3, 4);
+/** Report ERR (consumed) and return the exit status it calls for. */
+enum cmd_retval cmd_fail(struct cmd_ctx *ctx, struct lpd_error *err);
+/** Print a warning line "warning: ...". */
+void cmd_warn(struct cmd_ctx *ctx, const char *msg);
+/** Write a finished JSON document (BUF) and a newline to ctx->out. */
+enum cmd_retval cmd_emit_json(struct cmd_ctx *ctx, struct lpd_json *j,
+			      struct lpd_buf *buf);
+
+#endif

@@ -1,0 +1,145 @@
+/* console/load.c - the options every core command shares (CORE [EXE],
+ * --sysroot, --debug-dir, --json) and loading the target they name. */
+#include <getopt.h>
+#include <string.h>
+
+#include "console/load.h"
+
+void
+load_args_deinit(struct load_args *a)
+{
+	lpd_free(a->debug_dirs);
+	memset(a, 0, sizeof(*a));
+}
+
+/* Options common to core commands; EXTRA lists a command's own, handled
+ * by its callback. Returns CMD_RETURN_OK or a usage status. */
+enum cmd_retval
+load_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+	   char **argv, const struct load_extra *extra, struct load_args *a)
+{
+	enum { OPT_SYSROOT = 256, OPT_DEBUG_DIR, OPT_JSON, OPT_EXTRA };
+	struct option longopts[32] = {
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	size_t nlong = 4, i;
+	char shortopts[64] = "+h";
+	int c;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; extra != NULL && extra[i].name != NULL && nlong < 31;
+	     i++) {
+		longopts[nlong].name = extra[i].name;
+		longopts[nlong].has_arg = extra[i].has_arg;
+		longopts[nlong].val = extra[i].short_name != 0
+			? extra[i].short_name : OPT_EXTRA + (int)i;
+		nlong++;
+		if (extra[i].short_name != 0 && strlen(shortopts) < 60) {
+			size_t l = strlen(shortopts);
+
+			shortopts[l++] = (char)extra[i].short_name;
+			if (extra[i].has_arg)
+				shortopts[l++] = ':';
+			shortopts[l] = '\0';
+		}
+	}
+	memset(&longopts[nlong], 0, sizeof(longopts[nlong]));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case OPT_SYSROOT:
+			a->sysroot = optarg;
+			break;
+		case OPT_DEBUG_DIR: {
+			const char **d = lpd_reallocarray(
+				a->debug_dirs, a->n_debug_dirs + 1,
+				sizeof(*d));
+			if (d == NULL)
+				return cmd_fail(ctx, &lpd_enomem);
+			a->debug_dirs = d;
+			a->debug_dirs[a->n_debug_dirs++] = optarg;
+			break;
+		}
+		case OPT_JSON:
+			ctx->json = true;
+			break;
+		case 'h':
+			fprintf(ctx->out, "usage: lpardbg %s %s\n  %s\n",
+				e->name, e->usage, e->summary);
+			return CMD_RETURN_USAGE;
+		case '?':
+			return cmd_usage(ctx, e, "bad option '%s'",
+					 argv[optind - 1]);
+		default:
+			for (i = 0; extra != NULL && extra[i].name != NULL;
+			     i++) {
+				if (c == extra[i].short_name ||
+				    c == OPT_EXTRA + (int)i) {
+					if (!extra[i].set(extra[i].arg,
+							  optarg))
+						return cmd_usage(ctx, e,
+							"bad value '%s' for "
+							"--%s", optarg,
+							extra[i].name);
+					break;
+				}
+			}
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage(ctx, e, "no core given");
+	a->core = argv[optind++];
+	if (optind < argc)
+		a->exe = argv[optind++];
+	if (optind < argc)
+		return cmd_usage(ctx, e, "unexpected argument '%s'",
+				 argv[optind]);
+	return CMD_RETURN_OK;
+}
+
+struct lpd_error *
+load_target(const struct load_args *a, struct dbg_target **ret)
+{
+	struct dbg_options opts = {
+		.exe = a->exe,
+		.sysroot = a->sysroot,
+		.debug_dirs = a->debug_dirs,
+		.n_debug_dirs = a->n_debug_dirs,
+	};
+
+	return dbg_target_load(a->core, &opts, ret);
+}
+
+void
+load_print_warnings(struct cmd_ctx *ctx, struct dbg_target *t)
+{
+	size_t i, n = dbg_target_warning_count(t);
+
+	for (i = 0; i < n; i++)
+		cmd_warn(ctx, dbg_target_warning(t, i));
+}
+
+void
+load_json_warnings(struct lpd_json *j, struct dbg_target *t)
+{
+	size_t i, n = dbg_target_warning_count(t);
+
+	lpd_json_key(j, "warnings");
+	lpd_json_array_begin(j);
+	for (i = 0; i < n; i++)
+		lpd_json_string(j, dbg_target_warning(t, i));
+	lpd_json_array_end(j);
+}
+
+bool
+load_set_flag(void *arg, const char *value)
+{
+	(void)value;
+	*(bool *)arg = true;
+	return true;
+}
