@@ -10,6 +10,8 @@ export LPD_TOP=$(cd "$here/.." && pwd)
 export LPD_SHARED=${LPD_SHARED:-$LPD_TOP/../shared}
 pass=0 fail=0 skip=0 failed=
 for t in "$here"/cli/*.sh; do
+	[ -e "$t" ] || continue
+	case $(basename "$t") in lib.sh) continue ;; esac
 	[ -n "${1:-}" ] && case $t in *"$1"*) ;; *) continue ;; esac
 	name=$(basename "$t" .sh)
 	log=${BUILD:-/tmp}/cli-$name.log
