@@ -102,12 +102,54 @@ symtab_load_scns(struct dbg_symtab *s, unsigned which, Elf *elf)
 	return NULL;
 }
 
+/* ppc64 ELFv1: a function symbol's value is its descriptor in .opd,
+ * whose first word is the code address. */
+struct symtab_opd {
+	const uint8_t *data;	/* NULL: no descriptors to resolve */
+	uint64_t addr, size;
+	bool big_endian;
+};
+
+static void
+symtab_opd_init(struct dbg_elf *e, struct symtab_opd *ret)
+{
+	struct dbg_section sec;
+	GElf_Ehdr eh;
+
+	memset(ret, 0, sizeof(*ret));
+	/* e_flags 2 is ELFv2 (ppc64le, local entry points in st_other,
+	 * which need nothing here: the global entry starts the function). */
+	if (e == NULL || e->machine != EM_PPC64 ||
+	    e->elfclass != ELFCLASS64 || gelf_getehdr(e->elf, &eh) == NULL ||
+	    (eh.e_flags & 3) == 2 || !dbg_elf_section(e, ".opd", &sec) ||
+	    sec.size < 8)
+		return;
+	ret->data = sec.data;
+	ret->addr = sec.addr;
+	ret->size = sec.size;
+	ret->big_endian = e->big_endian;
+}
+
+static uint64_t
+symtab_opd_resolve(const struct symtab_opd *opd, int type, uint64_t value)
+{
+	uint64_t off;
+
+	if (opd->data == NULL || type != STT_FUNC || value < opd->addr)
+		return value;
+	off = value - opd->addr;
+	if (off > opd->size - 8)
+		return value;
+	return lpd_load_u64(opd->data + off, opd->big_endian);
+}
+
 /* Append the usable symbols of section SCN (SHT_SYMTAB or SHT_DYNSYM) of
  * E. Strings are bounded by the linked string table; bad entries are
  * skipped, as a debugger should still name what it can. */
 static struct lpd_error *
 symtab_load(struct dbg_symtab *s, size_t *cap, struct dbg_elf *e,
-	    Elf_Scn *scn, bool dynsym, uint32_t *order)
+	    Elf_Scn *scn, bool dynsym, const struct symtab_opd *opd,
+	    uint32_t *order)
 {
 	struct lpd_error *err;
 	Elf_Data *data, *strdata;
@@ -170,7 +212,7 @@ symtab_load(struct dbg_symtab *s, size_t *cap, struct dbg_elf *e,
 		if (err != NULL)
 			return err;
 		sym = &s->syms[s->n++];
-		sym->value = st.st_value;
+		sym->value = symtab_opd_resolve(opd, type, st.st_value);
 		sym->size = st.st_size;
 		sym->name = name;
 		sym->order = *order;
@@ -207,6 +249,7 @@ dbg_symtab_create(struct dbg_elf *elf, struct dbg_elf *debug,
 	struct dbg_symtab *s;
 	struct dbg_elf *symfile = NULL;
 	Elf_Scn *symscn = NULL, *dynscn = NULL;
+	struct symtab_opd opd;
 	uint32_t order = 0;
 	size_t cap = 0, i, j;
 	uint64_t end_all = 0, end_global = 0;
@@ -231,10 +274,13 @@ dbg_symtab_create(struct dbg_elf *elf, struct dbg_elf *debug,
 		return &lpd_enomem;
 	/* .symtab first: on ties elfutils keeps the earlier entry, and it
 	 * reads .dynsym only when there is no .symtab. */
+	/* A separate debug file's .opd is SHT_NOBITS: use the code's. */
+	symtab_opd_init(elf, &opd);
 	if (symscn != NULL)
-		err = symtab_load(s, &cap, symfile, symscn, false, &order);
+		err = symtab_load(s, &cap, symfile, symscn, false, &opd,
+				  &order);
 	if (err == NULL && dynscn != NULL)
-		err = symtab_load(s, &cap, elf, dynscn, true, &order);
+		err = symtab_load(s, &cap, elf, dynscn, true, &opd, &order);
 	if (err != NULL)
 		goto fail;
 

@@ -38,8 +38,66 @@ file_exists(const char *path)
 	return access(path, R_OK) == 0;
 }
 
+static const char *
+target_machine_name(unsigned machine)
+{
+	switch (machine) {
+	case EM_386:
+		return "EM_386";
+	case EM_X86_64:
+		return "EM_X86_64";
+	case EM_AARCH64:
+		return "EM_AARCH64";
+	case EM_ARM:
+		return "EM_ARM";
+	case EM_PPC:
+		return "EM_PPC";
+	case EM_PPC64:
+		return "EM_PPC64";
+	case EM_S390:
+		return "EM_S390";
+	case EM_SPARC:
+		return "EM_SPARC";
+	case EM_SPARCV9:
+		return "EM_SPARCV9";
+	case EM_RISCV:
+		return "EM_RISCV";
+	case EM_MIPS:
+		return "EM_MIPS";
+	default:
+		return NULL;
+	}
+}
+
+/* A file of another machine, class or byte order than the core would give
+ * garbage frames: say which, and refuse it. */
+static bool
+target_check_machine(struct dbg_target *t, const char *path,
+		     const struct dbg_elf *e)
+{
+	const struct dump_arch *a = dump_get_arch(t->dump);
+	unsigned want_class = a->addr_size == 8 ? ELFCLASS64 : ELFCLASS32;
+	const char *name = target_machine_name(e->machine);
+	char num[32];
+
+	if (e->machine == a->e_machine && e->elfclass == want_class &&
+	    e->big_endian == a->big_endian)
+		return true;
+	if (name == NULL) {
+		snprintf(num, sizeof(num), "e_machine %u", e->machine);
+		name = num;
+	}
+	lpd_error_destroy(dbg_target_warn(t,
+		"%s: %s (%s-bit, %s-endian) does not match the core's %s; "
+		"file ignored", path, name,
+		e->elfclass == ELFCLASS64 ? "64" : "32",
+		e->big_endian ? "big" : "little", a->name));
+	return false;
+}
+
 /* Open PATH as a candidate for a module whose core build-id is WANT ("" if
- * unknown). Returns NULL with *mismatch set when the ids differ. */
+ * unknown). Returns NULL with *mismatch set when the ids differ, or the
+ * file is of another architecture than the core. */
 static struct dbg_elf *
 target_try_file(struct dbg_target *t, const char *path, const char *want,
 		bool *mismatch)
@@ -54,6 +112,11 @@ target_try_file(struct dbg_target *t, const char *path, const char *want,
 	if (err != NULL) {
 		lpd_error_destroy(dbg_target_warn(t, "%s", err->message));
 		lpd_error_destroy(err);
+		return NULL;
+	}
+	if (!target_check_machine(t, path, e)) {
+		*mismatch = true;
+		dbg_elf_destroy(e);
 		return NULL;
 	}
 	dbg_elf_build_id_hex(e, have);
@@ -238,6 +301,42 @@ found:
 	return NULL;
 }
 
+/* An executable given for a core of another architecture is a usage
+ * mistake: refuse it before any of its bytes stand in for the core's. */
+static struct lpd_error *
+target_check_exe(struct dbg_target *t, const char *exe)
+{
+	const struct dump_arch *a = dump_get_arch(t->dump);
+	unsigned want_class = a->addr_size == 8 ? ELFCLASS64 : ELFCLASS32;
+	struct lpd_error *err;
+	const char *name;
+	struct dbg_elf *e;
+	char num[32];
+
+	err = dbg_elf_open(exe, &e);
+	if (err != NULL) {
+		/* Unreadable: target_try_file() warns and goes on. */
+		lpd_error_destroy(err);
+		return NULL;
+	}
+	if (e->machine == a->e_machine && e->elfclass == want_class &&
+	    e->big_endian == a->big_endian) {
+		dbg_elf_destroy(e);
+		return NULL;
+	}
+	name = target_machine_name(e->machine);
+	if (name == NULL) {
+		snprintf(num, sizeof(num), "e_machine %u", e->machine);
+		name = num;
+	}
+	err = lpd_error_format(LPD_ERR_BAD_INPUT, "%s: %s (%s-bit, %s-endian) "
+			       "does not match the core's %s", exe, name,
+			       e->elfclass == ELFCLASS64 ? "64" : "32",
+			       e->big_endian ? "big" : "little", a->name);
+	dbg_elf_destroy(e);
+	return err;
+}
+
 /* With an executable given, redirect the mapping that holds the entry point
  * before modules are read, so a core whose exe moved is still readable. */
 static struct lpd_error *
@@ -288,7 +387,9 @@ dbg_target_load(const char *core_path, const struct dbg_options *opts,
 			goto fail;
 	}
 	if (opts->exe != NULL) {
-		err = target_map_exe(t, opts->exe);
+		err = target_check_exe(t, opts->exe);
+		if (err == NULL)
+			err = target_map_exe(t, opts->exe);
 		if (err != NULL)
 			goto fail;
 	}

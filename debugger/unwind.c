@@ -169,6 +169,8 @@ cfi_step(const struct unwinder *u, const struct dbg_raw_frame *f,
 			else
 				eval(u, &f->regs, rule->expr, rule->expr_len,
 				     &cfa, &v, &why);
+			if (arch->addr_size == 4)
+				v &= 0xffffffff;	/* 32-bit wrap */
 			if (why == NULL) {
 				struct lpd_error *err = read_word(u, v, &v);
 
@@ -185,7 +187,10 @@ cfi_step(const struct unwinder *u, const struct dbg_raw_frame *f,
 			 * unknown in the caller. */
 			break;
 		case DBG_CFI_VAL_OFFSET:
-			dump_regs_set(caller, r, cfa + (uint64_t)rule->offset);
+			v = cfa + (uint64_t)rule->offset;
+			if (arch->addr_size == 4)
+				v &= 0xffffffff;
+			dump_regs_set(caller, r, v);
 			break;
 		case DBG_CFI_REGISTER:
 			if (dump_regs_has(&f->regs, (unsigned)rule->offset))
@@ -237,7 +242,7 @@ fallback_step(const struct unwinder *u, struct dbg_raw_frame *f,
 	const struct dbg_unwind_ops *ops = u->ops;
 	struct lpd_error *err;
 	uint8_t code[CODE_PEEK];
-	uint64_t sp, fp;
+	uint64_t sp;
 
 	*stop = NULL;
 	*signal = false;
@@ -268,28 +273,23 @@ fallback_step(const struct unwinder *u, struct dbg_raw_frame *f,
 		}
 		lpd_error_destroy(err);
 	}
-	/* Without CFI a frame pointer is only believable when it is known
-	 * (frame 0's, or restored by the CFI of an inner frame) and above
-	 * the stack pointer. */
-	if (arch->fp_step != NULL && dump_regs_has(&f->regs, arch->fp_regno) &&
-	    dump_regs_has(&f->regs, arch->sp_regno)) {
-		fp = f->regs.value[arch->fp_regno];
-		if (fp != 0 && fp >= sp) {
-			err = arch->fp_step(ops->read, ops->read_arg, &f->regs,
-					    caller);
-			if (err == NULL &&
-			    dump_regs_has(caller, arch->pc_regno) &&
-			    dump_regs_has(caller, arch->sp_regno)) {
-				*cfa_ret = caller->value[arch->sp_regno];
-				return;
-			}
-			if (err != NULL && err->code == LPD_ERR_FAULT) {
-				*stop = STOP_MEMORY;
-				lpd_error_destroy(err);
-				return;
-			}
-			lpd_error_destroy(err);
+	/* Without CFI: the architecture's frame-pointer or back-chain walk,
+	 * which checks that its registers are believable (known, and the
+	 * chain above the stack pointer). */
+	if (arch->fp_step != NULL) {
+		err = arch->fp_step(ops->read, ops->read_arg, &f->regs,
+				    f->exact_pc, caller);
+		if (err == NULL && dump_regs_has(caller, arch->pc_regno) &&
+		    dump_regs_has(caller, arch->sp_regno)) {
+			*cfa_ret = caller->value[arch->sp_regno];
+			return;
 		}
+		if (err != NULL && err->code == LPD_ERR_FAULT) {
+			*stop = STOP_MEMORY;
+			lpd_error_destroy(err);
+			return;
+		}
+		lpd_error_destroy(err);
 	}
 	*stop = STOP_NO_INFO;
 }
@@ -311,6 +311,8 @@ dbg_unwind_regs(const struct dump_arch *arch,
 	unsigned same_sp = 0;
 	bool exact = true, found, signal;
 	uint64_t pc, sp, cfa, new_pc, new_sp;
+	uint64_t pc_mask = arch->pc_mask != 0 ? arch->pc_mask :
+			   arch->addr_size == 4 ? 0xffffffff : UINT64_MAX;
 
 	if (max_frames == 0)
 		max_frames = DEFAULT_MAX_FRAMES;
@@ -323,7 +325,10 @@ dbg_unwind_regs(const struct dump_arch *arch,
 			stop = STOP_NO_PC;
 			break;
 		}
-		pc = caller.value[arch->pc_regno];
+		/* A code address: s390's 31-bit mode keeps the addressing
+		 * mode in the top bit of the psw and of r14. */
+		pc = caller.value[arch->pc_regno] & pc_mask;
+		caller.value[arch->pc_regno] = pc;
 		if (pc == 0 && n > 0) {
 			stop = STOP_PC_ZERO;
 			break;
@@ -360,7 +365,7 @@ dbg_unwind_regs(const struct dump_arch *arch,
 		f->cfa = cfa;
 		f->is_signal = signal;
 
-		new_pc = caller.value[arch->pc_regno];
+		new_pc = caller.value[arch->pc_regno] & pc_mask;
 		if (new_pc == 0) {
 			stop = STOP_PC_ZERO;
 			break;

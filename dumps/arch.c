@@ -4,6 +4,15 @@
 
 static const struct dump_arch *const arch_table[] = {
 	&dump_arch_x86_64,
+	&dump_arch_x32,
+	&dump_arch_i386,
+	&dump_arch_aarch64,
+	&dump_arch_aarch64_be,
+	&dump_arch_ppc,
+	&dump_arch_ppc64,
+	&dump_arch_ppc64le,
+	&dump_arch_s390,
+	&dump_arch_s390x,
 };
 
 const struct dump_arch *
@@ -19,6 +28,25 @@ dump_arch_find(uint16_t e_machine, unsigned elfclass, bool big_endian)
 		    a->big_endian == big_endian)
 			return a;
 	}
+	return NULL;
+}
+
+struct lpd_error *
+dump_arch_read_word(dump_read_fn read, void *arg, uint64_t addr,
+		    unsigned size, bool be, uint64_t *ret)
+{
+	struct lpd_error *err;
+	uint8_t buf[8];
+
+	if (size != 4 && size != 8)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"word size %u", size);
+	if (addr > UINT64_MAX - size)
+		return lpd_error_fault(addr);
+	err = read(arg, addr, buf, size);
+	if (err != NULL)
+		return err;
+	*ret = size == 4 ? lpd_load_u32(buf, be) : lpd_load_u64(buf, be);
 	return NULL;
 }
 

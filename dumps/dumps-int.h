@@ -122,6 +122,34 @@ struct dump {
 };
 
 extern const struct dump_arch dump_arch_x86_64;
+extern const struct dump_arch dump_arch_x32;
+extern const struct dump_arch dump_arch_i386;
+extern const struct dump_arch dump_arch_aarch64;
+extern const struct dump_arch dump_arch_aarch64_be;
+extern const struct dump_arch dump_arch_ppc;
+extern const struct dump_arch dump_arch_ppc64;
+extern const struct dump_arch dump_arch_ppc64le;
+extern const struct dump_arch dump_arch_s390;
+extern const struct dump_arch dump_arch_s390x;
+
+/* arch.c */
+/** Read a SIZE-byte (4 or 8) word in byte order BE at ADDR (for the
+ * tables' fp_step and sigframe_regs). */
+struct lpd_error *dump_arch_read_word(dump_read_fn read, void *arg,
+				      uint64_t addr, unsigned size, bool be,
+				      uint64_t *ret);
+
+/* arch/x86_64.c, shared with arch/x32.c */
+const char *dump_x86_64_reg_name(unsigned regno);
+void dump_x86_64_regs_from_prstatus(const uint8_t *pr_reg, bool big_endian,
+				    struct dump_regs *ret);
+/** The registers of the struct sigcontext at ADDR. */
+struct lpd_error *dump_x86_64_sigcontext(dump_read_fn read, void *arg,
+					 uint64_t addr,
+					 struct dump_regs *ret);
+struct lpd_error *dump_x86_64_fp_step(dump_read_fn read, void *arg,
+				      const struct dump_regs *regs,
+				      bool exact, struct dump_regs *ret);
 
 /* core.c */
 /** Add a warning "FILE: offset 0xOFF: ..." (dropped when out of memory). */

@@ -80,10 +80,16 @@ struct dump_arch {
 					   uint64_t sp,
 					   struct dump_regs *ret);
 	/** Frame-pointer (or back-chain) step for code without CFI: from
-	 * REGS compute the caller's registers. May be NULL. */
+	 * REGS compute the caller's registers. EXACT: REGS are frame 0's
+	 * or a signal's (the pc is not a return address, so the function
+	 * may not have saved its return address yet). LPD_ERR_NOT_FOUND
+	 * when the chain ends. May be NULL. */
 	struct lpd_error *(*fp_step)(dump_read_fn read, void *arg,
-				     const struct dump_regs *regs,
+				     const struct dump_regs *regs, bool exact,
 				     struct dump_regs *ret);
+	/** Bits of a code address that are the address: s390's 31-bit
+	 * mode keeps the addressing-mode bit in psw/r14. 0: addr_size. */
+	uint64_t pc_mask;
 };
 
 /** The architecture table for an ELF e_machine, class (1: 32-bit, 2:
@@ -211,5 +217,44 @@ const struct dump_module *dump_module_by_addr(struct dump *d, uint64_t addr);
 
 /** Signal name ("SIGSEGV") for a Linux signal number, or NULL. */
 const char *dump_signal_name(int signo);
+
+/* ---- writer ---------------------------------------------------------- */
+
+struct dump_write_options {
+	/** Copy file-backed read-only mappings whole, not only the ELF
+	 * header page of each (build-ids) as the kernel does. */
+	bool all_memory;
+	/** Each warning (pages that could not be read, written as zeros).
+	 * May be NULL. */
+	void (*warn)(void *arg, const char *msg);
+	/** Progress of the memory copy, called after each chunk while the
+	 * process is stopped. May be NULL. */
+	void (*progress)(void *arg, uint64_t done, uint64_t total);
+	void *arg;
+	volatile int *cancel;	/* non-zero: stop and remove the file */
+};
+
+struct dump_write_stats {
+	int pid;
+	size_t nthreads;
+	size_t nsegments;		/* PT_LOAD headers */
+	uint64_t memory_bytes;		/* memory contents in the core */
+	uint64_t file_size;
+	uint64_t zero_pages;		/* unreadable, written as zeros */
+	uint64_t stopped_ns;		/* first attach to last detach */
+	uint64_t total_ns;
+};
+
+/** Write an ELF core of the live process PID to PATH (NULL: "core.PID")
+ * as the kernel would, then let it run on: every thread is stopped with
+ * ptrace only while registers and memory are copied. The core is written
+ * to PATH.tmp.XXXXXX and renamed when complete; on failure nothing is left.
+ * Errors: LPD_ERR_NOT_FOUND ("no process PID", or it exited during the
+ * dump), LPD_ERR_OS (permission, already traced, I/O), LPD_ERR_CANCELLED,
+ * LPD_ERR_INVALID_ARG (PID is not a process leader), LPD_ERR_UNSUPPORTED
+ * (not x86_64). OPTS may be NULL; RET (may be NULL) is set on success. */
+struct lpd_error *dump_write_process(int pid, const char *path,
+				     const struct dump_write_options *opts,
+				     struct dump_write_stats *ret);
 
 #endif

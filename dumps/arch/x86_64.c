@@ -1,5 +1,6 @@
 /* dumps/arch/x86_64.c - x86_64 Linux: NT_PRSTATUS register layout, DWARF
- * numbering, the __restore_rt signal frame and the rbp chain. */
+ * numbering, the __restore_rt signal frame and the rbp chain. The x32 ABI
+ * (x32.c) shares the registers, the sigcontext and the rbp chain. */
 #include <inttypes.h>
 #include <string.h>
 
@@ -53,15 +54,15 @@ static const char *const reg_names[X86_64_NREGS] = {
 	"fs.base", "gs.base",
 };
 
-static const char *
-x86_64_reg_name(unsigned regno)
+const char *
+dump_x86_64_reg_name(unsigned regno)
 {
 	return regno < X86_64_NREGS ? reg_names[regno] : NULL;
 }
 
-static void
-x86_64_regs_from_prstatus(const uint8_t *pr_reg, bool big_endian,
-			  struct dump_regs *ret)
+void
+dump_x86_64_regs_from_prstatus(const uint8_t *pr_reg, bool big_endian,
+			       struct dump_regs *ret)
 {
 	size_t i;
 
@@ -85,21 +86,18 @@ x86_64_is_sigreturn(const uint8_t *code, size_t len)
 	       memcmp(code, restore_rt, sizeof(restore_rt)) == 0;
 }
 
-/* The kernel pushes struct rt_sigframe { char *pretcode; struct ucontext
- * uc; struct siginfo info; } and enters the handler with sp at pretcode;
- * the handler's ret pops it, so in the trampoline frame SP is &uc. */
-static struct lpd_error *
-x86_64_sigframe_regs(dump_read_fn read, void *arg, uint64_t sp,
-		     struct dump_regs *ret)
+struct lpd_error *
+dump_x86_64_sigcontext(dump_read_fn read, void *arg, uint64_t addr,
+		       struct dump_regs *ret)
 {
 	uint8_t sc[X86_64_SIGCONTEXT_SIZE];
 	struct lpd_error *err;
 	struct dump_regs regs;
 	size_t i;
 
-	if (sp > UINT64_MAX - X86_64_UC_MCONTEXT - sizeof(sc))
-		return lpd_error_fault(sp);
-	err = read(arg, sp + X86_64_UC_MCONTEXT, sc, sizeof(sc));
+	if (addr > UINT64_MAX - sizeof(sc))
+		return lpd_error_fault(addr);
+	err = read(arg, addr, sc, sizeof(sc));
 	if (err != NULL)
 		return err;
 	memset(&regs, 0, sizeof(regs));
@@ -113,22 +111,39 @@ x86_64_sigframe_regs(dump_read_fn read, void *arg, uint64_t sp,
 	return NULL;
 }
 
+/* The kernel pushes struct rt_sigframe { char *pretcode; struct ucontext
+ * uc; struct siginfo info; } and enters the handler with sp at pretcode;
+ * the handler's ret pops it, so in the trampoline frame SP is &uc. */
+static struct lpd_error *
+x86_64_sigframe_regs(dump_read_fn read, void *arg, uint64_t sp,
+		     struct dump_regs *ret)
+{
+	if (sp > UINT64_MAX - X86_64_UC_MCONTEXT)
+		return lpd_error_fault(sp);
+	return dump_x86_64_sigcontext(read, arg, sp + X86_64_UC_MCONTEXT, ret);
+}
+
 /* Code built with frame pointers: push %rbp; mov %rsp,%rbp. The caller's
  * rip is at [rbp+8], its rbp at [rbp], its rsp is rbp+16. */
-static struct lpd_error *
-x86_64_fp_step(dump_read_fn read, void *arg, const struct dump_regs *regs,
-	       struct dump_regs *ret)
+struct lpd_error *
+dump_x86_64_fp_step(dump_read_fn read, void *arg,
+		    const struct dump_regs *regs, bool exact,
+		    struct dump_regs *ret)
 {
 	struct dump_regs out;
 	struct lpd_error *err;
 	uint8_t frame[16];
 	uint64_t rbp;
 
+	(void)exact;
 	if (!dump_regs_has(regs, X86_64_RBP))
 		return lpd_error_format(LPD_ERR_NOT_FOUND,
 					"frame pointer unknown");
 	rbp = regs->value[X86_64_RBP];
-	if (rbp == 0 || rbp % 8 != 0 || rbp > UINT64_MAX - 16)
+	/* Without CFI a frame pointer is only believable above the stack
+	 * pointer. */
+	if (rbp == 0 || rbp % 8 != 0 || rbp > UINT64_MAX - 16 ||
+	    (dump_regs_has(regs, X86_64_RSP) && rbp < regs->value[X86_64_RSP]))
 		return lpd_error_format(LPD_ERR_NOT_FOUND, "frame pointer "
 					"0x%" PRIx64 " ends the chain", rbp);
 	err = read(arg, rbp, frame, sizeof(frame));
@@ -155,9 +170,9 @@ const struct dump_arch dump_arch_x86_64 = {
 	.prstatus_size = 336,
 	.prstatus_reg_offset = 112,
 	.prstatus_reg_size = 8 * X86_64_PRSTATUS_NREGS,
-	.reg_name = x86_64_reg_name,
-	.regs_from_prstatus = x86_64_regs_from_prstatus,
+	.reg_name = dump_x86_64_reg_name,
+	.regs_from_prstatus = dump_x86_64_regs_from_prstatus,
 	.is_sigreturn = x86_64_is_sigreturn,
 	.sigframe_regs = x86_64_sigframe_regs,
-	.fp_step = x86_64_fp_step,
+	.fp_step = dump_x86_64_fp_step,
 };

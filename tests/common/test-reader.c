@@ -97,6 +97,7 @@ static void
 test_reader__signed_sizes(void **state)
 {
 	static const uint8_t bytes[] = { 0xff, 0xfe, 0xff };
+	struct lpd_error *err;
 	struct lpd_reader r;
 	int64_t s;
 
@@ -106,7 +107,9 @@ test_reader__signed_sizes(void **state)
 	assert_int_equal(s, -1);
 	assert_null(lpd_reader_sN(&r, 2, &s));
 	assert_int_equal(s, -2);
-	assert_non_null(lpd_reader_sN(&r, 3, &s));
+	err = lpd_reader_sN(&r, 3, &s);
+	assert_non_null(err);
+	lpd_error_destroy(err);
 }
 
 int

@@ -47,9 +47,11 @@ test_arch__find(void **state)
 {
 	(void)state;
 	assert_ptr_equal(dump_arch_find(62, 2, false), &dump_arch_x86_64);
-	assert_null(dump_arch_find(62, 1, false));	/* x32: not yet */
+	assert_ptr_equal(dump_arch_find(62, 1, false), &dump_arch_x32);
+	assert_ptr_equal(dump_arch_find(3, 1, false), &dump_arch_i386);
 	assert_null(dump_arch_find(62, 2, true));
-	assert_null(dump_arch_find(3, 1, false));
+	assert_null(dump_arch_find(3, 2, false));
+	assert_null(dump_arch_find(43, 2, true));	/* sparc64 */
 	assert_null(dump_arch_find(0, 0, false));
 }
 
@@ -104,7 +106,7 @@ test_arch__sigframe_matches_gdb(void **state)
 	char *gdb;
 
 	r0 = dump_thread_regs(f->d, dump_crashed_thread(f->d));
-	assert_null(a->fp_step(dump_read_cb, f->d, r0, &r1));
+	assert_null(a->fp_step(dump_read_cb, f->d, r0, false, &r1));
 	assert_true(dump_regs_has(&r1, RIP));
 	assert_int_equal(r1.value[RSP], r0->value[RBP] + 16);
 	/* __restore_rt is in libc's text: read from the file, not the core */
@@ -142,16 +144,16 @@ test_arch__fp_step_errors(void **state)
 
 	memset(&r, 0, sizeof(r));
 	memset(&out, 0xaa, sizeof(out));
-	err = a->fp_step(dump_read_cb, f->d, &r, &out);	/* no rbp */
+	err = a->fp_step(dump_read_cb, f->d, &r, false, &out);	/* no rbp */
 	assert_non_null(err);
 	assert_int_equal(err->code, LPD_ERR_NOT_FOUND);
 	lpd_error_destroy(err);
 	dump_regs_set(&r, RBP, 0);
-	err = a->fp_step(dump_read_cb, f->d, &r, &out);
+	err = a->fp_step(dump_read_cb, f->d, &r, false, &out);
 	assert_int_equal(err->code, LPD_ERR_NOT_FOUND);
 	lpd_error_destroy(err);
 	dump_regs_set(&r, RBP, 0x1000);
-	err = a->fp_step(dump_read_cb, f->d, &r, &out);
+	err = a->fp_step(dump_read_cb, f->d, &r, false, &out);
 	assert_int_equal(err->code, LPD_ERR_FAULT);
 	assert_int_equal(err->address, 0x1000);
 	lpd_error_destroy(err);

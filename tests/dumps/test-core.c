@@ -226,7 +226,7 @@ static const struct header_case header_cases[] = {
 	{ "version", EI_VERSION, 1, 9, LPD_ERR_BAD_INPUT, "ELF version" },
 	{ "e_type", offsetof(Elf64_Ehdr, e_type), 2, ET_DYN,
 	  LPD_ERR_BAD_INPUT, "not a core" },
-	{ "e_machine", offsetof(Elf64_Ehdr, e_machine), 2, EM_AARCH64,
+	{ "e_machine", offsetof(Elf64_Ehdr, e_machine), 2, EM_SPARCV9,
 	  LPD_ERR_UNSUPPORTED, "unsupported architecture" },
 	{ "e_phentsize", offsetof(Elf64_Ehdr, e_phentsize), 2, 40,
 	  LPD_ERR_BAD_INPUT, "e_phentsize" },
