@@ -7,6 +7,7 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_bt_entry,
+	&cmd_dump_entry,
 	&cmd_info_entry,
 	&cmd_help_entry,
 	NULL,

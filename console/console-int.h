@@ -31,6 +31,7 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_bt_entry;
+extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_info_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry *const cmd_table[];
