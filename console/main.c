@@ -19,8 +19,12 @@ main(int argc, char **argv)
 	const struct cmd_entry *e;
 
 	setlocale(LC_ALL, "");
-	if (argc < 2)
-		return cmd_help_entry.exec(&ctx, 1, argv);
+	if (argc < 2) {
+		/* Without a command there is nothing to run in batch. */
+		ctx.out = stderr;
+		cmd_help_entry.exec(&ctx, 1, argv);
+		return CMD_RETURN_USAGE;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 		return cmd_help_entry.exec(&ctx, 1, argv);
 	if (strcmp(argv[1], "--version") == 0) {
