@@ -1138,6 +1138,8 @@ expr_reg(const struct dbg_expr_ctx *ctx, struct lpd_reader *r, size_t at,
 {
 	if (regno >= DUMP_MAX_REGS || !dump_regs_has(ctx->regs,
 						     (unsigned)regno)) {
+		if (ctx->loc != NULL)
+			ctx->loc->not_saved = true;
 		r->pos = at;
 		return lpd_reader_error(r, "expression needs register %llu, "
 					"which is unknown",
@@ -1176,12 +1178,21 @@ dbg_expr_eval(const struct dbg_expr_ctx *ctx, const uint8_t *expr,
 	uint64_t stack[EXPR_STACK_MAX];
 	struct lpd_reader r;
 	struct lpd_error *err = NULL;
+	struct dbg_loc *loc = ctx->loc;
+	struct dbg_piece cur;
+	bool have_cur = false;
 	size_t sp = 0, steps = 0, at;
 	unsigned asz = ctx->addr_size;
 	uint8_t op, u8;
 	uint64_t u, a, b;
 	int64_t s;
+	const uint8_t *bytes;
 
+	memset(&cur, 0, sizeof(cur));
+	if (loc != NULL) {
+		loc->n = 0;
+		loc->not_saved = false;
+	}
 	lpd_reader_init(&r, expr, len, ctx->big_endian, file, offset);
 	if (initial != NULL)
 		stack[sp++] = *initial;
@@ -1218,6 +1229,13 @@ dbg_expr_eval(const struct dbg_expr_ctx *ctx, const uint8_t *expr,
 			PUSH(op - 0x30u);
 			continue;
 		}
+		if (op >= 0x50 && op <= 0x6f && loc != NULL) {
+			memset(&cur, 0, sizeof(cur));
+			cur.kind = DBG_PIECE_REGISTER;
+			cur.value = op - 0x50u;
+			have_cur = true;
+			continue;
+		}
 		if (op >= 0x50 && op <= 0x6f) {		/* DW_OP_reg<n> */
 			/* A location, not a value; in CFI the register's
 			 * value is the useful reading. */
@@ -1240,7 +1258,7 @@ dbg_expr_eval(const struct dbg_expr_ctx *ctx, const uint8_t *expr,
 		case 0x03:	/* DW_OP_addr */
 			err = lpd_reader_uN(&r, asz, &u);
 			if (err == NULL)
-				PUSH(u);
+				PUSH(u + ctx->addr_bias);
 			break;
 		case 0x08: case 0x0a: case 0x0c: case 0x0e:
 			/* DW_OP_const1u, 2u, 4u, 8u */
@@ -1401,6 +1419,13 @@ dbg_expr_eval(const struct dbg_expr_ctx *ctx, const uint8_t *expr,
 		case 0x90:	/* DW_OP_regx */
 		case 0x92:	/* DW_OP_bregx */
 			err = lpd_reader_uleb128(&r, &u);
+			if (err == NULL && op == 0x90 && loc != NULL) {
+				memset(&cur, 0, sizeof(cur));
+				cur.kind = DBG_PIECE_REGISTER;
+				cur.value = u;
+				have_cur = true;
+				break;
+			}
 			s = 0;
 			if (err == NULL && op == 0x92)
 				err = lpd_reader_sleb128(&r, &s);
@@ -1412,7 +1437,190 @@ dbg_expr_eval(const struct dbg_expr_ctx *ctx, const uint8_t *expr,
 			break;
 		case 0x96:	/* DW_OP_nop */
 			break;
+		case 0x91:	/* DW_OP_fbreg */
+			err = lpd_reader_sleb128(&r, &s);
+			if (err != NULL)
+				return err;
+			if (ctx->frame_base == NULL) {
+				r.pos = at;
+				return lpd_reader_error(&r, "DW_OP_fbreg "
+							"without a frame "
+							"base");
+			}
+			PUSH(*ctx->frame_base + (uint64_t)s);
+			break;
+		case 0x9c:	/* DW_OP_call_frame_cfa */
+			if (ctx->cfa == NULL) {
+				r.pos = at;
+				return lpd_reader_error(&r, "DW_OP_call_frame_"
+							"cfa: CFA unknown");
+			}
+			PUSH(*ctx->cfa);
+			break;
+		case 0xa3:	/* DW_OP_entry_value */
+		case 0xf3:	/* DW_OP_GNU_entry_value */
+			err = lpd_reader_uleb128(&r, &u);
+			if (err == NULL && u > lpd_reader_left(&r))
+				err = lpd_reader_error(&r, "DW_OP_entry_value "
+						       "runs past the "
+						       "expression");
+			if (err == NULL)
+				err = lpd_reader_bytes(&r, (size_t)u, &bytes);
+			if (err != NULL)
+				return err;
+			if (ctx->entry_value == NULL ||
+			    (err = ctx->entry_value(ctx->entry_arg, bytes,
+						    (size_t)u, &a)) != NULL) {
+				lpd_error_destroy(err);
+				if (loc == NULL) {
+					r.pos = at;
+					return lpd_reader_error(&r, "entry "
+						"value not recoverable");
+				}
+				/* Optimized out, as gdb says. */
+				loc->n = 0;
+				return NULL;
+			}
+			PUSH(a);
+			break;
+		case 0xfa:	/* DW_OP_GNU_parameter_ref */
+			err = lpd_reader_skip(&r, 4);
+			if (err != NULL)
+				return err;
+			if (loc != NULL) {
+				loc->n = 0;
+				return NULL;
+			}
+			r.pos = at;
+			return lpd_reader_error(&r, "DW_OP_GNU_parameter_ref "
+						"not recoverable");
+		case 0xa5:	/* DW_OP_regval_type */
+		case 0xf5:	/* DW_OP_GNU_regval_type */
+			err = lpd_reader_uleb128(&r, &u);
+			if (err == NULL)
+				err = lpd_reader_uleb128(&r, &a);
+			if (err == NULL)
+				err = expr_reg(ctx, &r, at, u, &u);
+			if (err != NULL)
+				return err;
+			PUSH(u);
+			break;
+		case 0xa6:	/* DW_OP_deref_type */
+		case 0xf6:	/* DW_OP_GNU_deref_type */
+			err = lpd_reader_u8(&r, &u8);
+			if (err == NULL)
+				err = lpd_reader_uleb128(&r, &a);
+			if (err != NULL)
+				return err;
+			if (u8 == 0 || u8 > 8) {
+				r.pos = at;
+				return lpd_reader_error(&r, "bad "
+					"DW_OP_deref_type size %u", u8);
+			}
+			NEED(1);
+			err = expr_deref(ctx, stack[sp - 1], u8, &u);
+			if (err == NULL)
+				stack[sp - 1] = u;
+			break;
+		case 0xa8:	/* DW_OP_convert */
+		case 0xf7:	/* DW_OP_GNU_convert */
+		case 0xa9:	/* DW_OP_reinterpret */
+		case 0xf9:	/* DW_OP_GNU_reinterpret */
+			err = lpd_reader_uleb128(&r, &u);
+			if (err != NULL)
+				return err;
+			/* To the generic type, integers stay as they are;
+			 * typed conversions are not modelled. */
+			if (u != 0) {
+				r.pos = at;
+				return lpd_reader_error(&r, "typed DWARF "
+							"conversion op "
+							"0x%02x", op);
+			}
+			break;
+		case 0x9f:	/* DW_OP_stack_value */
+			if (loc == NULL)
+				goto unsupported;
+			NEED(1);
+			memset(&cur, 0, sizeof(cur));
+			cur.kind = DBG_PIECE_VALUE;
+			cur.value = stack[sp - 1];
+			have_cur = true;
+			break;
+		case 0x9e:	/* DW_OP_implicit_value */
+			if (loc == NULL)
+				goto unsupported;
+			err = lpd_reader_uleb128(&r, &u);
+			if (err == NULL && u > lpd_reader_left(&r))
+				err = lpd_reader_error(&r, "DW_OP_implicit_"
+						       "value runs past the "
+						       "expression");
+			if (err == NULL)
+				err = lpd_reader_bytes(&r, (size_t)u, &bytes);
+			if (err != NULL)
+				return err;
+			memset(&cur, 0, sizeof(cur));
+			cur.kind = DBG_PIECE_IMPLICIT;
+			cur.data = bytes;
+			cur.len = (size_t)u;
+			have_cur = true;
+			break;
+		case 0xa0:	/* DW_OP_implicit_pointer */
+		case 0xf2:	/* DW_OP_GNU_implicit_pointer */
+			if (loc == NULL)
+				goto unsupported;
+			err = lpd_reader_uN(&r, ctx->offset_size == 8 ? 8 : 4,
+					    &u);
+			if (err == NULL)
+				err = lpd_reader_sleb128(&r, &s);
+			if (err != NULL)
+				return err;
+			memset(&cur, 0, sizeof(cur));
+			cur.kind = DBG_PIECE_IMPLICIT_PTR;
+			cur.die = u;
+			cur.offset = s;
+			have_cur = true;
+			break;
+		case 0x93:	/* DW_OP_piece */
+		case 0x9d:	/* DW_OP_bit_piece */
+			if (loc == NULL)
+				goto unsupported;
+			err = lpd_reader_uleb128(&r, &u);
+			a = 0;
+			if (err == NULL && op == 0x9d)
+				err = lpd_reader_uleb128(&r, &a);
+			if (err != NULL)
+				return err;
+			if (op == 0x93) {
+				if (u > UINT64_MAX / 8) {
+					r.pos = at;
+					return lpd_reader_error(&r, "bad "
+						"DW_OP_piece size");
+				}
+				u *= 8;
+			}
+			if (loc->n == DBG_LOC_MAX_PIECES) {
+				r.pos = at;
+				return lpd_reader_error(&r, "more than %d "
+					"pieces", DBG_LOC_MAX_PIECES);
+			}
+			if (!have_cur) {
+				memset(&cur, 0, sizeof(cur));
+				if (sp > 0) {
+					cur.kind = DBG_PIECE_MEMORY;
+					cur.value = stack[sp - 1];
+				} else {
+					cur.kind = DBG_PIECE_UNDEFINED;
+				}
+			}
+			cur.bits = u;
+			cur.bit_offset = a;
+			loc->pieces[loc->n++] = cur;
+			have_cur = false;
+			sp = 0;
+			break;
 		default:
+		unsupported:
 			r.pos = at;
 			return lpd_reader_error(&r, "unsupported DWARF "
 						"expression op 0x%02x", op);
@@ -1422,6 +1630,20 @@ dbg_expr_eval(const struct dbg_expr_ctx *ctx, const uint8_t *expr,
 	}
 #undef NEED
 #undef PUSH
+	if (loc != NULL) {
+		/* A single location, or what trails the last piece. */
+		if (loc->n == 0 && (have_cur || sp > 0)) {
+			if (!have_cur) {
+				memset(&cur, 0, sizeof(cur));
+				cur.kind = DBG_PIECE_MEMORY;
+				cur.value = stack[sp - 1];
+				if (asz == 4)
+					cur.value &= 0xffffffff;
+			}
+			loc->pieces[loc->n++] = cur;
+		}
+		return NULL;
+	}
 	if (sp == 0)
 		return lpd_reader_error(&r, "DWARF expression leaves an empty "
 					"stack");

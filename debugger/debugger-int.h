@@ -175,18 +175,61 @@ struct dbg_cfi_fde {
 struct lpd_error *dbg_cfi_fdes(struct dbg_cfi *c,
 			       const struct dbg_cfi_fde **ret, size_t *n_ret);
 
-/* What a DWARF expression may read: registers and memory. */
+/* One piece of a location (DW_OP_piece splits a value into several). */
+enum dbg_piece_kind {
+	DBG_PIECE_MEMORY,	/* value: the address */
+	DBG_PIECE_REGISTER,	/* value: the DWARF register number */
+	DBG_PIECE_VALUE,	/* DW_OP_stack_value: value itself */
+	DBG_PIECE_IMPLICIT,	/* DW_OP_implicit_value: data, len */
+	DBG_PIECE_IMPLICIT_PTR,	/* DW_OP_implicit_pointer: die, offset */
+	DBG_PIECE_UNDEFINED,	/* optimized out */
+};
+
+struct dbg_piece {
+	uint8_t kind;		/* enum dbg_piece_kind */
+	uint64_t bits;		/* size in bits; 0: the whole value */
+	uint64_t bit_offset;	/* DW_OP_bit_piece's offset */
+	uint64_t value;
+	const uint8_t *data;	/* borrowed from the expression */
+	size_t len;
+	uint64_t die;
+	int64_t offset;
+};
+
+enum { DBG_LOC_MAX_PIECES = 64 };
+
+/* Where a value lives: pieces in order; n 0 means optimized out. */
+struct dbg_loc {
+	struct dbg_piece pieces[DBG_LOC_MAX_PIECES];
+	size_t n;
+	bool not_saved;		/* failed on a register unknown here */
+};
+
+/* What a DWARF expression may read: registers and memory; for location
+ * expressions also the frame base, the CFA and entry values. */
 struct dbg_expr_ctx {
 	const struct dump_regs *regs;
 	dump_read_fn read;
 	void *read_arg;
 	unsigned addr_size;
 	bool big_endian;
+	/* Location expressions only; zero for CFI. */
+	struct dbg_loc *loc;		/* non-NULL: the result is a location */
+	const uint64_t *frame_base;	/* DW_OP_fbreg; NULL: none */
+	const uint64_t *cfa;		/* DW_OP_call_frame_cfa; NULL: none */
+	uint64_t addr_bias;		/* added to DW_OP_addr (load bias) */
+	unsigned offset_size;		/* 4 or 8: implicit_pointer's ref */
+	/** DW_OP_entry_value's sub-expression EXPR to a value; NULL or an
+	 * error make the location optimized out. */
+	struct lpd_error *(*entry_value)(void *arg, const uint8_t *expr,
+					 size_t len, uint64_t *ret);
+	void *entry_arg;
 };
 
 /** Evaluate the DWARF expression EXPR (LEN bytes at file offset OFFSET of
  * FILE, for messages) with INITIAL pushed first unless NULL; *ret is the
- * top of the stack. Errors: LPD_ERR_BAD_INPUT (bad op, stack under/over-
+ * top of the stack. With ctx->loc, EXPR is a location description: the
+ * pieces go to ctx->loc (n 0: optimized out) and *ret is unused. Errors: LPD_ERR_BAD_INPUT (bad op, stack under/over-
  * flow (64 entries), too many steps, unknown register), or the read
  * function's LPD_ERR_FAULT. */
 struct lpd_error *dbg_expr_eval(const struct dbg_expr_ctx *ctx,
@@ -233,7 +276,18 @@ struct dbg_raw_frame {
 	bool exact_pc;		/* frame 0 or interrupted by a signal */
 	bool is_signal;		/* a sigreturn trampoline frame */
 	struct dump_regs regs;	/* registers at this frame (known ones) */
+	/* Bit set: the register's value in regs was really recovered for
+	 * this frame (frame 0, a CFI rule, a callee-saved register the
+	 * callee left alone, a signal frame). Other valid registers only
+	 * carry the inner frame's value on, as the unwinder needs: values
+	 * show them as <not saved>. */
+	uint64_t known[DUMP_MAX_REGS / 64];
 };
+
+/** True when REGNO is preserved across calls by ARCH's ABI (callee-
+ * saved, the stack pointer, the pc); true for every register of an
+ * architecture we have no ABI table for. */
+bool dbg_unwind_callee_saved(const struct dump_arch *arch, unsigned regno);
 
 /** Unwind from REGS (frame 0) until the stack ends, at most MAX_FRAMES.
  * Uses CFI (.eh_frame then .debug_frame), the architecture's signal-frame

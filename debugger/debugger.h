@@ -83,11 +83,90 @@ void dbg_stack_destroy(struct dbg_stack *s);
 size_t dbg_stack_frame_count(const struct dbg_stack *s);
 /** Frame I (0 innermost). Borrowed; valid until S is destroyed. */
 const struct dbg_frame *dbg_stack_frame(const struct dbg_stack *s, size_t i);
+/** Registers of frame I as the unwinder recovered them (frame 0: the
+ * thread's; outer frames: CFA-derived sp, the pc and the callee-saved
+ * registers the CFI restores; others are not valid). Inline frames share
+ * their caller's. Borrowed; valid until S is destroyed. NULL if no I. */
+const struct dump_regs *dbg_stack_frame_regs(const struct dbg_stack *s,
+					     size_t i);
 /** Why unwinding stopped ("end of stack", "depth limit", ...). */
 const char *dbg_stack_stop_reason(const struct dbg_stack *s);
 
 /** Demangle a C++/Rust symbol; NULL when NAME is not mangled. Caller frees
  * with lpd_free(). */
 char *dbg_demangle(const char *name);
+
+/* ---- values (types.c, location.c, values.c, format.c, expr.c) ------- */
+
+struct dbg_value;	/* opaque: a typed value read from the dump */
+
+/** Evaluate the C expression EXPR in frame FRAME of S (a stack of T from
+ * dbg_unwind_thread(); S NULL: globals only). Identifiers are the frame's
+ * locals, then its arguments, then the globals and statics of its CU, then
+ * every global; $pc, $sp, $fp and $<register> are the frame's registers.
+ * Errors carry gdb's one-line messages: LPD_ERR_SYNTAX ("A syntax error in
+ * expression, near `...'."), LPD_ERR_NOT_FOUND ("No symbol \"x\" in
+ * current context."), LPD_ERR_FAULT ("Cannot access memory at address
+ * 0x..."), LPD_ERR_INVALID_ARG ("Division by zero", "Attempt to extract a
+ * component of a value that is not a structure.", ...). Caller owns *ret;
+ * free with dbg_value_destroy(). The value borrows T. */
+struct lpd_error *dbg_eval(struct dbg_target *t, const struct dbg_stack *s,
+			   size_t frame, const char *expr,
+			   struct dbg_value **ret);
+void dbg_value_destroy(struct dbg_value *v);
+
+struct dbg_format {
+	char letter;	/* 0: natural; gdb's x d u o t c a z */
+	bool top;	/* as print shows a whole value: pointers typed */
+};
+
+/** Append V as gdb's print shows it: {a = 1, b = {...}}, <repeats N
+ * times>, strings bounded to 200 elements, <optimized out>, <error:
+ * Cannot access memory at address 0x...>. F may be NULL (natural, top). */
+struct lpd_error *dbg_value_format(const struct dbg_value *v,
+				   const struct dbg_format *f,
+				   struct lpd_buf *out);
+/** V as a typed JSON tree: {"type", "kind", "value" | "members" |
+ * "elements", "address", "state", "text"}; arrays bounded to 200. */
+struct lpd_error *dbg_value_json(const struct dbg_value *v,
+				 struct lpd_json *j);
+/** V as an address, as gdb's x takes it: an array's or function's own
+ * address, a pointer's or integer's value. False if V has none. */
+bool dbg_value_to_address(const struct dbg_value *v, uint64_t *ret);
+/** V's type as C declares it ("struct node *"): gdb's whatis. */
+struct lpd_error *dbg_value_type_name(const struct dbg_value *v,
+				      struct lpd_buf *out);
+/** TEXT as a type name ("struct message", "point_t *") or, failing that,
+ * an expression, in frame FRAME: gdb's ptype (EXPAND) or whatis. */
+struct lpd_error *dbg_eval_type(struct dbg_target *t,
+				const struct dbg_stack *s, size_t frame,
+				const char *text, bool expand,
+				struct lpd_buf *out);
+
+struct dbg_var {
+	const char *name;	/* borrowed from value */
+	struct dbg_value *value;
+	bool is_arg;
+};
+
+enum { DBG_VARS_ARGS = 1, DBG_VARS_LOCALS = 2 };
+
+/** The arguments (DBG_VARS_ARGS, in order) and locals (DBG_VARS_LOCALS,
+ * innermost block at the pc first) of frame FRAME of S, arguments first.
+ * *n_ret 0 when the frame has no DWARF scope. Caller frees with
+ * dbg_vars_free(). */
+struct lpd_error *dbg_frame_vars(struct dbg_target *t,
+				 const struct dbg_stack *s, size_t frame,
+				 unsigned which, struct dbg_var **ret,
+				 size_t *n_ret);
+void dbg_vars_free(struct dbg_var *vars, size_t n);
+/** Register REGNO (DWARF number) of frame FRAME: false when it is not
+ * known there (caller-saved registers of outer frames: <not saved>). */
+bool dbg_frame_register(struct dbg_target *t, const struct dbg_stack *s,
+			size_t frame, unsigned regno, uint64_t *ret);
+/** The symbol covering runtime address ADDR as gdb prints it in
+ * pointers: "name" or "name+off" into BUF; false if none. */
+bool dbg_target_symbolize(struct dbg_target *t, uint64_t addr, char *buf,
+			  size_t size);
 
 #endif

@@ -8,7 +8,7 @@
 #include <dwarf.h>
 #include <libdwarf.h>
 
-#include "debugger/debugger-int.h"
+#include "debugger/dwarf-int.h"
 
 enum {
 	/* DIE nesting the scope walk follows; deeper is hostile input. */
@@ -44,7 +44,9 @@ struct dwarf_row {
 };
 
 struct dwarf_cu {
+	Dwarf_Off unit;		/* unit header offset in .debug_info */
 	Dwarf_Off die;		/* CU DIE offset in .debug_info */
+	unsigned version;	/* of the unit header */
 	bool loaded;
 	char *failure;		/* message of a failed load, repeated */
 	unsigned line_version;
@@ -74,6 +76,7 @@ struct dbg_dwarf {
 	size_t n_cus, cap_cus;
 	struct dwarf_cu_range *index;
 	size_t n_index, cap_index;
+	struct dbg_types *types;	/* types.c's, made on first use */
 };
 
 /* ---- libdwarf object access over the dbg_elf ------------------------ */
@@ -106,6 +109,12 @@ dwarf_obj_section_info(void *obj, Dwarf_Half index,
 		return DW_DLV_ERROR;
 	}
 	name = elf_strptr(d->elf->elf, d->shstrndx, sh.sh_name);
+	/* location.c reads location lists itself. libdwarf would load
+	 * (and we decompress) them with .debug_info and parse every list
+	 * header, for nothing: it does not see them. */
+	if (name != NULL && (strcmp(name, ".debug_loclists") == 0 ||
+			     strcmp(name, ".debug_loc") == 0))
+		name = NULL;
 	memset(ret, 0, sizeof(*ret));
 	ret->addr = sh.sh_addr;
 	ret->type = sh.sh_type;
@@ -451,164 +460,332 @@ dwarf_cmp_index(const void *a, const void *b)
 	return x->cu < y->cu ? -1 : x->cu > y->cu;
 }
 
-/* .debug_aranges as (CU DIE offset, range) pairs; *n_ret 0 when absent
- * or unreadable (then every CU's DIE is read instead). */
-struct dwarf_arange {
-	Dwarf_Off cu_die;
-	uint64_t lo, hi;
+/* ---- unit headers and .debug_aranges, read without libdwarf ---------- */
+
+/* libdwarf 20210528 makes a CU context (abbreviations hashed, base
+ * attributes read) for every unit it passes, and dwarf_offdie_b passes
+ * every unit before the one asked for. Reading unit headers and
+ * .debug_aranges here leaves libdwarf only the units a lookup needs. */
+
+enum {
+	/* Smallest unit header (DWARF 2-4, 32-bit); fewer bytes left end
+	 * .debug_info, as libdwarf treats them. */
+	DWARF_MIN_UNIT_HEADER = 11,
 };
 
-static int
-dwarf_cmp_arange(const void *a, const void *b)
-{
-	const struct dwarf_arange *x = a, *y = b;
-
-	return x->cu_die < y->cu_die ? -1 : x->cu_die > y->cu_die;
-}
-
+/* Append the unit whose header starts at R's position, bounded by the
+ * unit length; *next_ret is where the next unit starts, 0 at the end. */
 static struct lpd_error *
-dwarf_read_aranges(struct dbg_dwarf *d, struct dwarf_arange **ret,
-		   size_t *n_ret)
+dwarf_scan_unit(struct dbg_dwarf *d, struct lpd_reader *r, size_t *next_ret)
 {
-	struct dwarf_arange *out = NULL;
-	Dwarf_Arange *ar = NULL;
-	Dwarf_Signed n = 0, i;
-	Dwarf_Error e = NULL;
-	size_t k = 0;
-	bool ok = true;
-	int res;
+	struct lpd_error *err;
+	struct lpd_reader u;
+	size_t start = r->pos, end;
+	uint64_t len, abbrev, code;
+	uint32_t len32;
+	uint16_t version;
+	uint8_t unit_type = DW_UT_compile, addr_size = 0;
+	unsigned offsize = 4;
+	size_t skip = 0;
 
-	*ret = NULL;
-	*n_ret = 0;
-	res = dwarf_get_aranges(d->dbg, &ar, &n, &e);
-	if (res == DW_DLV_ERROR) {
-		/* Bad aranges only cost speed: CU DIEs say the same. */
-		dwarf_dealloc_error(d->dbg, e);
+	*next_ret = 0;
+	if (lpd_reader_left(r) < DWARF_MIN_UNIT_HEADER)
 		return NULL;
+	err = lpd_reader_u32(r, &len32);
+	if (err != NULL)
+		return err;
+	len = len32;
+	if (len32 == 0xffffffff) {
+		offsize = 8;
+		err = lpd_reader_u64(r, &len);
+		if (err != NULL)
+			return err;
+	} else if (len32 >= 0xfffffff0) {
+		return lpd_reader_error(r, ".debug_info: reserved unit "
+					"length 0x%x", (unsigned)len32);
 	}
-	if (res == DW_DLV_NO_ENTRY || n <= 0)
+	if (len == 0)
 		return NULL;
-	out = lpd_calloc((size_t)n, sizeof(*out));
-	for (i = 0; i < n; i++) {
-		Dwarf_Unsigned seg, segsize, len;
-		Dwarf_Addr start;
-		Dwarf_Off cu_die;
-
-		if (ok && out != NULL &&
-		    dwarf_get_arange_info_b(ar[i], &seg, &segsize, &start,
-					    &len, &cu_die, &e) == DW_DLV_OK) {
-			out[k].cu_die = cu_die;
-			out[k].lo = start;
-			out[k].hi = start + len;
-			k++;
-		} else if (ok && out != NULL) {
-			if (e != NULL)
-				dwarf_dealloc_error(d->dbg, e);
-			e = NULL;
-			ok = false;
+	if (len > lpd_reader_left(r))
+		return lpd_reader_error(r, ".debug_info: unit length 0x%llx "
+					"runs past end of section (0x%zx)",
+					(unsigned long long)len, r->size);
+	end = r->pos + (size_t)len;
+	/* The header and first DIE code are read within the unit only. */
+	lpd_reader_init(&u, r->base, end, r->big_endian, r->file,
+			r->base_offset);
+	err = lpd_reader_seek(&u, r->pos);
+	if (err == NULL)
+		err = lpd_reader_u16(&u, &version);
+	if (err != NULL)
+		return err;
+	if (version < 2 || version > 5)
+		return lpd_reader_error(&u, ".debug_info: unit version %u",
+					(unsigned)version);
+	if (version >= 5) {
+		err = lpd_reader_u8(&u, &unit_type);
+		if (err == NULL)
+			err = lpd_reader_u8(&u, &addr_size);
+		if (err == NULL)
+			err = lpd_reader_uN(&u, offsize, &abbrev);
+		switch (unit_type) {
+		case DW_UT_compile:
+		case DW_UT_partial:
+			break;
+		case DW_UT_skeleton:
+		case DW_UT_split_compile:
+			skip = 8;		/* dwo_id */
+			break;
+		case DW_UT_type:
+		case DW_UT_split_type:
+			skip = 8 + offsize;	/* signature, type_offset */
+			break;
+		default:
+			if (err == NULL)
+				return lpd_reader_error(&u, ".debug_info: "
+							"unit type 0x%x",
+							(unsigned)unit_type);
 		}
-		dwarf_dealloc(d->dbg, ar[i], DW_DLA_ARANGE);
+	} else {
+		err = lpd_reader_uN(&u, offsize, &abbrev);
+		if (err == NULL)
+			err = lpd_reader_u8(&u, &addr_size);
 	}
-	dwarf_dealloc(d->dbg, ar, DW_DLA_LIST);
-	if (out == NULL)
-		return &lpd_enomem;
-	if (!ok) {
-		lpd_free(out);
-		return NULL;
-	}
-	qsort(out, k, sizeof(*out), dwarf_cmp_arange);
-	*ret = out;
-	*n_ret = k;
+	if (err == NULL && skip > 0)
+		err = lpd_reader_skip(&u, skip);
+	if (err != NULL)
+		return err;
+	if (addr_size < 2 || addr_size > 8)
+		return lpd_reader_error(&u, ".debug_info: address size %u",
+					(unsigned)addr_size);
+	err = lpd_vec_reserve((void **)&d->cus, &d->cap_cus, d->n_cus + 1,
+			      sizeof(*d->cus));
+	if (err != NULL)
+		return err;
+	memset(&d->cus[d->n_cus], 0, sizeof(d->cus[0]));
+	d->cus[d->n_cus].unit = start;
+	d->cus[d->n_cus].die = u.pos;
+	d->cus[d->n_cus].version = version;
+	/* A unit whose first DIE is null has no unit DIE: libdwarf skips
+	 * it, and so do we. */
+	err = lpd_reader_uleb128(&u, &code);
+	if (err != NULL)
+		return err;
+	if (code != 0)
+		d->n_cus++;
+	*next_ret = end;
 	return NULL;
 }
 
-static const struct dwarf_arange *
-dwarf_find_arange(const struct dwarf_arange *ar, size_t n, Dwarf_Off cu_die)
+/* Every unit of .debug_info, in section order. A unit that cannot be
+ * read ends the walk; the units before it still serve lookups. */
+static struct lpd_error *
+dwarf_scan_units(struct dbg_dwarf *d, const struct dbg_section *info)
 {
-	struct dwarf_arange key = { .cu_die = cu_die };
+	struct lpd_error *err = NULL;
+	struct lpd_reader r;
+	size_t next = 0;
 
-	return bsearch(&key, ar, n, sizeof(*ar), dwarf_cmp_arange);
+	lpd_reader_init(&r, info->data, info->size, d->elf->big_endian,
+			d->elf->path, 0);
+	for (;;) {
+		err = dwarf_scan_unit(d, &r, &next);
+		if (err != NULL || next == 0)
+			break;
+		r.pos = next;
+	}
+	return err;
+}
+
+/* Index of the unit whose header starts at OFF; SIZE_MAX if none. */
+static size_t
+dwarf_unit_at(const struct dbg_dwarf *d, uint64_t off)
+{
+	size_t lo = 0, hi = d->n_cus;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->cus[mid].unit < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->n_cus && d->cus[lo].unit == off ? lo : SIZE_MAX;
+}
+
+/* Add one .debug_aranges set at R's position to the index, marking its
+ * unit covered. As libdwarf: version 2, tuples aligned to their size from
+ * the set's start, every tuple up to the set's end (the terminator
+ * included; dwarf_index_add drops it). */
+static struct lpd_error *
+dwarf_arange_set(struct dbg_dwarf *d, struct lpd_reader *r, bool *covered)
+{
+	struct lpd_error *err;
+	struct lpd_reader s;
+	struct dwarf_index_arg ia = { .d = d };
+	size_t start = r->pos, end, tuple;
+	uint64_t len, info_off;
+	uint32_t len32;
+	uint16_t version;
+	uint8_t addr_size, seg_size;
+	unsigned offsize = 4;
+
+	err = lpd_reader_u32(r, &len32);
+	if (err != NULL)
+		return err;
+	len = len32;
+	if (len32 == 0xffffffff) {
+		offsize = 8;
+		err = lpd_reader_u64(r, &len);
+		if (err != NULL)
+			return err;
+	} else if (len32 >= 0xfffffff0) {
+		return lpd_reader_error(r, ".debug_aranges: reserved length "
+					"0x%x", (unsigned)len32);
+	}
+	if (len > lpd_reader_left(r))
+		return lpd_reader_error(r, ".debug_aranges: set length 0x%llx "
+					"runs past end of section (0x%zx)",
+					(unsigned long long)len, r->size);
+	end = r->pos + (size_t)len;
+	lpd_reader_init(&s, r->base, end, r->big_endian, r->file,
+			r->base_offset);
+	err = lpd_reader_seek(&s, r->pos);
+	if (err == NULL)
+		err = lpd_reader_u16(&s, &version);
+	if (err == NULL)
+		err = lpd_reader_uN(&s, offsize, &info_off);
+	if (err == NULL)
+		err = lpd_reader_u8(&s, &addr_size);
+	if (err == NULL)
+		err = lpd_reader_u8(&s, &seg_size);
+	if (err != NULL)
+		return err;
+	/* Segmented sets are left to the unit DIE (libdwarf reads them
+	 * oddly); so are sets for units we do not know. */
+	if (version != 2 || addr_size == 0 || addr_size > 8)
+		return lpd_reader_error(&s, ".debug_aranges: version %u, "
+					"address size %u", (unsigned)version,
+					(unsigned)addr_size);
+	r->pos = end;
+	ia.cu = dwarf_unit_at(d, info_off);
+	if (seg_size != 0 || ia.cu == SIZE_MAX)
+		return NULL;
+	tuple = 2 * (size_t)addr_size;
+	if ((s.pos - start) % tuple != 0)
+		err = lpd_reader_seek(&s, s.pos + tuple - (s.pos - start) %
+					   tuple);
+	/* libdwarf reads one tuple at least. */
+	if (err == NULL && lpd_reader_left(&s) < tuple)
+		err = lpd_reader_error(&s, ".debug_aranges: set without "
+				       "tuples");
+	if (err != NULL)
+		return err;
+	covered[ia.cu] = true;
+	while (err == NULL && lpd_reader_left(&s) >= tuple) {
+		uint64_t lo, n;
+
+		err = lpd_reader_uN(&s, addr_size, &lo);
+		if (err == NULL)
+			err = lpd_reader_uN(&s, addr_size, &n);
+		if (err == NULL)
+			err = dwarf_index_add(&ia, lo, lo + n);
+	}
+	return err;
+}
+
+/* Index the units .debug_aranges covers, setting COVERED for them.
+ * Aranges we cannot read only cost speed (unit DIEs say the same): the
+ * index is rolled back and no unit is covered. */
+static struct lpd_error *
+dwarf_read_aranges(struct dbg_dwarf *d, bool *covered)
+{
+	struct lpd_error *err = NULL;
+	struct dbg_section sec;
+	struct lpd_reader r;
+
+	if (!dbg_elf_section(d->elf, ".debug_aranges", &sec) ||
+	    sec.size == 0)
+		return NULL;
+	lpd_reader_init(&r, sec.data, sec.size, d->elf->big_endian,
+			d->elf->path, 0);
+	/* 16 bytes a tuple: an upper bound on the entries. */
+	err = lpd_vec_reserve((void **)&d->index, &d->cap_index,
+			      sec.size / 16 + 1, sizeof(*d->index));
+	while (err == NULL && lpd_reader_left(&r) > 0)
+		err = dwarf_arange_set(d, &r, covered);
+	if (err != NULL && err != &lpd_enomem) {
+		lpd_error_destroy(err);
+		err = NULL;
+		d->n_index = 0;
+		memset(covered, 0, d->n_cus * sizeof(*covered));
+	}
+	return err;
+}
+
+/* The ranges of CU's unit DIE, through libdwarf, for a unit that
+ * .debug_aranges leaves out. */
+static struct lpd_error *
+dwarf_index_unit_die(struct dbg_dwarf *d, size_t i)
+{
+	struct lpd_error *err;
+	struct dwarf_index_arg ia = { .d = d, .cu = i };
+	Dwarf_Die die = NULL;
+	Dwarf_Error e = NULL;
+	int res;
+
+	res = dwarf_offdie_b(d->dbg, d->cus[i].die, 1, &die, &e);
+	if (res == DW_DLV_ERROR)
+		return dwarf_error(d, e, d->cus[i].die, "reading CU DIE");
+	if (res == DW_DLV_NO_ENTRY)
+		return NULL;
+	err = dwarf_die_ranges(d, die, d->cus[i].die, d->cus[i].version, 0,
+			       dwarf_index_add, &ia);
+	dwarf_dealloc_die(die);
+	return err;
 }
 
 /* Index every CU: its .debug_aranges entries when it has some, else the
- * ranges of its CU DIE. Reads unit headers and CU DIEs only. */
+ * ranges of its CU DIE. */
 static struct lpd_error *
 dwarf_build_index(struct dbg_dwarf *d)
 {
 	struct lpd_error *err;
-	struct dwarf_arange *ar = NULL;
-	size_t n_ar = 0, i;
+	struct dbg_section info;
+	bool *covered = NULL, sorted = true;
+	size_t i;
 
-	err = dwarf_read_aranges(d, &ar, &n_ar);
-	if (err != NULL)
-		return err;
-	for (;;) {
-		Dwarf_Unsigned len, typeoff, next;
-		Dwarf_Half version, addrsize, lensize, extsize, unit_type;
-		Dwarf_Off abbrev, die_off = 0;
-		Dwarf_Sig8 sig;
-		Dwarf_Die cu_die = NULL;
-		Dwarf_Error e = NULL;
-		const struct dwarf_arange *a;
-		struct dwarf_index_arg ia;
-		int res;
-
-		res = dwarf_next_cu_header_d(d->dbg, 1, &len, &version,
-					     &abbrev, &addrsize, &lensize,
-					     &extsize, &sig, &typeoff, &next,
-					     &unit_type, &e);
-		if (res == DW_DLV_NO_ENTRY)
-			break;
-		if (res == DW_DLV_ERROR) {
-			err = dwarf_error(d, e, 0, "reading unit header");
-			break;
-		}
-		res = dwarf_siblingof_b(d->dbg, NULL, 1, &cu_die, &e);
-		if (res == DW_DLV_ERROR) {
-			err = dwarf_error(d, e, 0, "reading CU DIE");
-			break;
-		}
-		if (res == DW_DLV_NO_ENTRY)
-			continue;
-		if (dwarf_dieoffset(cu_die, &die_off, &e) != DW_DLV_OK) {
-			dwarf_dealloc_die(cu_die);
-			err = dwarf_error(d, e, 0, "reading CU DIE offset");
-			break;
-		}
-		err = lpd_vec_reserve((void **)&d->cus, &d->cap_cus,
-				      d->n_cus + 1, sizeof(*d->cus));
-		if (err != NULL) {
-			dwarf_dealloc_die(cu_die);
-			break;
-		}
-		memset(&d->cus[d->n_cus], 0, sizeof(d->cus[0]));
-		d->cus[d->n_cus].die = die_off;
-		ia.d = d;
-		ia.cu = d->n_cus++;
-		a = n_ar > 0 ? dwarf_find_arange(ar, n_ar, die_off) : NULL;
-		if (a != NULL) {
-			/* All entries of this CU (they are adjacent). */
-			while (a > ar && a[-1].cu_die == die_off)
-				a--;
-			for (; err == NULL && a < ar + n_ar &&
-			     a->cu_die == die_off; a++)
-				err = dwarf_index_add(&ia, a->lo, a->hi);
-		} else {
-			err = dwarf_die_ranges(d, cu_die, die_off, version, 0,
-					       dwarf_index_add, &ia);
-		}
-		dwarf_dealloc_die(cu_die);
-		if (err != NULL)
-			break;
-	}
-	lpd_free(ar);
-	/* A unit that cannot be read ends the walk; the units before it
-	 * still serve lookups. Only an unreadable first unit (or no memory)
-	 * fails the open. */
+	if (!dbg_elf_section(d->elf, ".debug_info", &info))
+		return lpd_error_format(LPD_ERR_BAD_INPUT, "%s: cannot read "
+					".debug_info", d->elf->path);
+	err = dwarf_scan_units(d, &info);
+	/* Only an unreadable first unit (or no memory) fails the open. */
 	if (err != NULL && (d->n_cus == 0 || err == &lpd_enomem))
 		return err;
 	lpd_error_destroy(err);
-	if (d->n_index > 1)
+	covered = lpd_calloc(d->n_cus ? d->n_cus : 1, sizeof(*covered));
+	if (covered == NULL)
+		return &lpd_enomem;
+	err = dwarf_read_aranges(d, covered);
+	for (i = 0; err == NULL && i < d->n_cus; i++) {
+		if (covered[i])
+			continue;
+		err = dwarf_index_unit_die(d, i);
+		if (err != NULL && err != &lpd_enomem) {
+			/* As a bad unit ended libdwarf's walk: it and the
+			 * units after it index nothing more. */
+			lpd_error_destroy(err);
+			err = NULL;
+			break;
+		}
+	}
+	lpd_free(covered);
+	if (err != NULL)
+		return err;
+	for (i = 1; i < d->n_index && sorted; i++)
+		sorted = dwarf_cmp_index(&d->index[i - 1], &d->index[i]) <= 0;
+	if (!sorted)
 		qsort(d->index, d->n_index, sizeof(*d->index),
 		      dwarf_cmp_index);
 	for (i = 0; i < d->n_index; i++) {
@@ -675,6 +852,12 @@ dbg_dwarf_open(struct dbg_elf *debug, struct dbg_dwarf **ret)
 	d->methods.relocate_a_section = NULL;
 	d->iface.object = d;
 	d->iface.methods = &d->methods;
+	/* Every libdwarf object we take we give back (DIEs, attributes,
+	 * errors, lists), so libdwarf need not track each allocation in a
+	 * search tree for dwarf_object_finish: that tracking cost as much
+	 * as reading the CU headers it was tracking. The flag is libdwarf's
+	 * and only ever set to this one value. */
+	dwarf_set_de_alloc_flag(0);
 	res = dwarf_object_init_b(&d->iface, NULL, NULL, DW_GROUPNUMBER_ANY,
 				  &d->dbg, &e);
 	if (res == DW_DLV_NO_ENTRY) {
@@ -740,6 +923,7 @@ dbg_dwarf_destroy(struct dbg_dwarf *d)
 	}
 	lpd_free(d->cus);
 	lpd_free(d->index);
+	dbg_types_destroy(d->types);
 	if (d->dbg != NULL) {
 		Dwarf_Error e = NULL;
 
@@ -996,7 +1180,11 @@ dwarf_load_lines(struct dbg_dwarf *d, struct dwarf_cu *cu, Dwarf_Die die,
 		r->seq = (uint32_t)cu->n_rows;
 		cu->n_rows++;
 	}
-	if (cu->n_rows > 1)
+	/* Tables are mostly in order already: sort only when not. */
+	for (i = 1; i < (Dwarf_Signed)cu->n_rows; i++)
+		if (dwarf_cmp_row(&cu->rows[i - 1], &cu->rows[i]) > 0)
+			break;
+	if (i < (Dwarf_Signed)cu->n_rows)
 		qsort(cu->rows, cu->n_rows, sizeof(*cu->rows), dwarf_cmp_row);
 
 	/* dwarf_srcfiles joins comp_dir, include directory and name as
@@ -1315,4 +1503,178 @@ dbg_srclocs_free(struct dbg_srcloc *locs, size_t n)
 		lpd_free(locs[i].file);
 	}
 	lpd_free(locs);
+}
+
+/* ---- DIE access for types.c, location.c and values.c ------------------ */
+
+Dwarf_Debug
+dbg_dwarf_handle(struct dbg_dwarf *d)
+{
+	return d->dbg;
+}
+
+struct dbg_elf *
+dbg_dwarf_elf(struct dbg_dwarf *d)
+{
+	return d->elf;
+}
+
+struct dbg_types **
+dbg_dwarf_types_slot(struct dbg_dwarf *d)
+{
+	return &d->types;
+}
+
+struct lpd_error *
+dbg_dwarf_error(struct dbg_dwarf *d, Dwarf_Error e, Dwarf_Off off,
+		const char *what)
+{
+	return dwarf_error(d, e, off, what);
+}
+
+struct lpd_error *
+dbg_dwarf_udata(struct dbg_dwarf *d, Dwarf_Die die, Dwarf_Off off,
+		Dwarf_Half attr, uint64_t *ret)
+{
+	return dwarf_get_udata(d, die, off, attr, ret);
+}
+
+size_t
+dbg_dwarf_cu_count(struct dbg_dwarf *d)
+{
+	return d->n_cus;
+}
+
+Dwarf_Off
+dbg_dwarf_cu_die(struct dbg_dwarf *d, size_t i)
+{
+	return i < d->n_cus ? d->cus[i].die : 0;
+}
+
+struct lpd_error *
+dbg_dwarf_scope_dies(struct dbg_dwarf *d, uint64_t addr, Dwarf_Off *cu_ret,
+		     Dwarf_Off **ret, size_t *n_ret)
+{
+	struct lpd_error *err;
+	struct dwarf_scope *s, *t;
+	struct dwarf_cu *cu;
+	Dwarf_Off *dies;
+	size_t depth, n = 0;
+
+	cu = dwarf_find_cu(d, addr);
+	if (cu == NULL || cu->failure != NULL) {
+		*n_ret = 0;
+		*ret = NULL;
+		*cu_ret = 0;
+		return NULL;
+	}
+	if (!cu->loaded) {
+		err = dwarf_load_cu(d, cu);
+		if (err != NULL) {
+			dwarf_cu_clear(cu);
+			if (err != &lpd_enomem)
+				cu->failure = lpd_strdup(err->message);
+			return err;
+		}
+		cu->loaded = true;
+	}
+	s = dwarf_find_scope(cu, addr);
+	depth = 1;
+	for (t = s; t != NULL && t->is_inline && t->parent != UINT32_MAX;
+	     t = &cu->scopes[t->parent])
+		depth++;
+	dies = lpd_calloc(depth, sizeof(*dies));
+	if (dies == NULL)
+		return &lpd_enomem;
+	for (t = s; n < depth; n++) {
+		dies[n] = t != NULL ? t->die : 0;
+		if (t != NULL && t->parent != UINT32_MAX)
+			t = &cu->scopes[t->parent];
+		else
+			t = NULL;
+	}
+	*cu_ret = cu->die;
+	*ret = dies;
+	*n_ret = depth;
+	return NULL;
+}
+
+struct lpd_error *
+dbg_dwarf_file_name(struct dbg_dwarf *d, Dwarf_Off cu_die, uint64_t file,
+		    const char **ret)
+{
+	size_t i;
+
+	*ret = NULL;
+	for (i = 0; i < d->n_cus; i++) {
+		struct dwarf_cu *cu = &d->cus[i];
+
+		if (cu->die != cu_die)
+			continue;
+		if (!cu->loaded && cu->failure == NULL) {
+			struct lpd_error *err = dwarf_load_cu(d, cu);
+
+			if (err != NULL) {
+				dwarf_cu_clear(cu);
+				return err;
+			}
+			cu->loaded = true;
+		}
+		if (cu->loaded)
+			*ret = dwarf_file_name(cu, file);
+		break;
+	}
+	return NULL;
+}
+
+struct dwarf_pc_arg {
+	uint64_t pc;
+	bool hit;
+};
+
+static struct lpd_error *
+dwarf_pc_in(void *arg, uint64_t lo, uint64_t hi)
+{
+	struct dwarf_pc_arg *a = arg;
+
+	if (a->pc >= lo && a->pc < hi)
+		a->hit = true;
+	return NULL;
+}
+
+struct lpd_error *
+dbg_dwarf_die_pc_ranges(struct dbg_dwarf *d, Dwarf_Die die, Dwarf_Off off,
+			uint64_t pc, bool *has_ranges, bool *contains)
+{
+	struct lpd_error *err;
+	struct dwarf_pc_arg a = { .pc = pc };
+	Dwarf_Half version = 4, offsize = 0;
+	Dwarf_Off cu_off = 0;
+	Dwarf_Die cu = NULL;
+	Dwarf_Error e = NULL;
+	Dwarf_Addr base = 0;
+	Dwarf_Bool has_lo = 0, has_rng = 0;
+
+	*has_ranges = false;
+	*contains = false;
+	if (dwarf_hasattr(die, DW_AT_low_pc, &has_lo, &e) != DW_DLV_OK ||
+	    dwarf_hasattr(die, DW_AT_ranges, &has_rng, &e) != DW_DLV_OK)
+		return dwarf_error(d, e, off, "reading block ranges");
+	if (!has_lo && !has_rng)
+		return NULL;
+	*has_ranges = true;
+	if (dwarf_get_version_of_die(die, &version, &offsize) != DW_DLV_OK)
+		version = 4;
+	if (has_rng &&
+	    dwarf_CU_dieoffset_given_die(die, &cu_off, &e) == DW_DLV_OK &&
+	    dwarf_offdie_b(d->dbg, cu_off, 1, &cu, &e) == DW_DLV_OK) {
+		if (dwarf_lowpc(cu, &base, &e) != DW_DLV_OK)
+			base = 0;
+		dwarf_dealloc_die(cu);
+	}
+	if (e != NULL)
+		dwarf_dealloc_error(d->dbg, e);
+	err = dwarf_die_ranges(d, die, off, version, base, dwarf_pc_in, &a);
+	*contains = a.hit;
+	return err;
 }

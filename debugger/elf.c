@@ -3,11 +3,14 @@
  * DWARF and CFI are read by their own rooms. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <zlib.h>
 
 #include "debugger/debugger-int.h"
 
@@ -223,6 +226,82 @@ dbg_elf_destroy(struct dbg_elf *e)
 	lpd_free(e);
 }
 
+/* A section we decompressed: the header, then the bytes. Kept on
+ * e->decompressed, one allocation each, so dbg_elf_destroy frees it. */
+struct elf_inflated {
+	size_t index;		/* section index */
+	size_t size;
+	uint8_t data[];
+};
+
+/* The bytes of SHF_COMPRESSED section SCN (header SH) decompressed once,
+ * *ret borrowed. zlib is inflated here rather than by elf_compress: the
+ * Adler-32 of the whole section costs a sixth of inflating it and guards
+ * nothing the readers' bounds checks do not. Other formats are left to
+ * libelf (false: use elf_compress). */
+static bool
+elf_inflate(struct dbg_elf *e, Elf_Scn *scn, const struct elf_inflated **ret,
+	    bool *failed)
+{
+	struct elf_inflated *inf;
+	Elf_Data *raw;
+	GElf_Chdr ch;
+	z_stream zs;
+	size_t index = elf_ndxscn(scn), hdr, i;
+	void **items;
+	int zres;
+
+	*failed = false;
+	for (i = 0; i < e->n_decompressed; i++) {
+		inf = e->decompressed[i];
+		if (inf->index == index) {
+			*ret = inf;
+			return true;
+		}
+	}
+	if (gelf_getchdr(scn, &ch) == NULL || ch.ch_type != ELFCOMPRESS_ZLIB)
+		return false;
+	raw = elf_rawdata(scn, NULL);
+	hdr = e->elfclass == ELFCLASS32 ? sizeof(Elf32_Chdr)
+					: sizeof(Elf64_Chdr);
+	*failed = true;
+	if (raw == NULL || raw->d_buf == NULL || raw->d_size < hdr ||
+	    raw->d_size - hdr > UINT_MAX || ch.ch_size > UINT_MAX ||
+	    ch.ch_size > SIZE_MAX - sizeof(*inf))
+		return true;
+	items = lpd_reallocarray(e->decompressed, e->n_decompressed + 1,
+				 sizeof(*items));
+	if (items == NULL)
+		return true;
+	e->decompressed = items;
+	inf = lpd_malloc(sizeof(*inf) + (ch.ch_size ? ch.ch_size : 1));
+	if (inf == NULL)
+		return true;
+	inf->index = index;
+	inf->size = ch.ch_size;
+	memset(&zs, 0, sizeof(zs));
+	zs.next_in = (Bytef *)raw->d_buf + hdr;
+	zs.avail_in = (uInt)(raw->d_size - hdr);
+	zs.next_out = inf->data;
+	zs.avail_out = (uInt)ch.ch_size;
+	if (inflateInit(&zs) != Z_OK) {
+		lpd_free(inf);
+		return true;
+	}
+	inflateValidate(&zs, 0);
+	zres = inflate(&zs, Z_FINISH);
+	inflateEnd(&zs);
+	/* Exactly ch_size bytes, no more and no less. */
+	if (zres != Z_STREAM_END || zs.total_out != ch.ch_size) {
+		lpd_free(inf);
+		return true;
+	}
+	e->decompressed[e->n_decompressed++] = inf;
+	*failed = false;
+	*ret = inf;
+	return true;
+}
+
 bool
 dbg_elf_section(struct dbg_elf *e, const char *name, struct dbg_section *ret)
 {
@@ -232,9 +311,11 @@ dbg_elf_section(struct dbg_elf *e, const char *name, struct dbg_section *ret)
 	if (elf_getshdrstrndx(e->elf, &shstrndx) != 0)
 		return false;
 	while ((scn = elf_nextscn(e->elf, scn)) != NULL) {
+		const struct elf_inflated *inf;
 		GElf_Shdr sh;
 		const char *sname;
 		Elf_Data *data;
+		bool failed;
 
 		if (gelf_getshdr(scn, &sh) == NULL)
 			continue;
@@ -243,6 +324,16 @@ dbg_elf_section(struct dbg_elf *e, const char *name, struct dbg_section *ret)
 			continue;
 		if (sh.sh_type == SHT_NOBITS)
 			return false;
+		if ((sh.sh_flags & SHF_COMPRESSED) &&
+		    elf_inflate(e, scn, &inf, &failed)) {
+			if (failed)
+				return false;
+			ret->data = inf->data;
+			ret->size = inf->size;
+			ret->addr = sh.sh_addr;
+			ret->offset = sh.sh_offset;
+			return true;
+		}
 		if (sh.sh_flags & SHF_COMPRESSED) {
 			/* libelf decompresses into its own buffer, owned by
 			 * the Elf handle; done once per section. */
@@ -251,10 +342,14 @@ dbg_elf_section(struct dbg_elf *e, const char *name, struct dbg_section *ret)
 			if (gelf_getshdr(scn, &sh) == NULL)
 				return false;
 			data = elf_getdata(scn, NULL);
-		} else {
-			if (sh.sh_offset > e->size ||
-			    sh.sh_size > e->size - sh.sh_offset)
+		} else if (sh.sh_offset > e->size ||
+			   sh.sh_size > e->size - sh.sh_offset) {
+			/* Decompressed by an earlier call: libelf holds the
+			 * bytes, and the header now gives their size. */
+			data = elf_getdata(scn, NULL);
+			if (data == NULL || data->d_size != sh.sh_size)
 				return false;
+		} else {
 			data = elf_rawdata(scn, NULL);
 		}
 		if (data == NULL)

@@ -3,14 +3,28 @@
  * into its inlined calls, innermost first. */
 #include <string.h>
 
-#include "debugger/target-int.h"
+#include "debugger/dwarf-int.h"
 
 struct dbg_stack {
 	struct dbg_frame *frames;
 	size_t n, cap;
+	struct dump_regs *regs;	/* per frame, parallel to frames */
+	size_t cap_regs;
 	char **strings;		/* owned names and files */
 	size_t n_strings, cap_strings;
 	const char *stop_reason;
+	/* For values: the unwinder's frames, and for each frame its raw
+	 * frame and its place in that frame's inline chain. */
+	struct dbg_raw_frame *raw;
+	size_t n_raw;
+	struct stack_link {
+		size_t raw;
+		size_t depth;
+	} *links;
+	size_t cap_links;
+	size_t cur_raw;		/* raw frame being symbolized */
+	size_t cur_depth;
+	size_t thread;
 };
 
 static struct dbg_objfile *
@@ -44,15 +58,26 @@ stack_keep(struct dbg_stack *s, char *str, const char **ret)
 	return NULL;
 }
 
+/* Inline frames share the registers of the raw frame they expand. */
 static struct lpd_error *
-stack_push(struct dbg_stack *s, const struct dbg_frame *f)
+stack_push(struct dbg_stack *s, const struct dbg_frame *f,
+	   const struct dump_regs *regs)
 {
 	struct lpd_error *err;
 
 	err = lpd_vec_reserve((void **)&s->frames, &s->cap, s->n + 1,
 			      sizeof(*s->frames));
+	if (err == NULL)
+		err = lpd_vec_reserve((void **)&s->regs, &s->cap_regs,
+				      s->n + 1, sizeof(*s->regs));
+	if (err == NULL)
+		err = lpd_vec_reserve((void **)&s->links, &s->cap_links,
+				      s->n + 1, sizeof(*s->links));
 	if (err != NULL)
 		return err;
+	s->links[s->n].raw = s->cur_raw;
+	s->links[s->n].depth = s->cur_depth++;
+	s->regs[s->n] = *regs;
 	s->frames[s->n++] = *f;
 	return NULL;
 }
@@ -93,11 +118,11 @@ stack_symbolize(struct dbg_target *t, struct dbg_stack *s,
 	f.exact_pc = raw->exact_pc;
 	f.is_signal = raw->is_signal;
 	if (m == NULL)
-		return stack_push(s, &f);
+		return stack_push(s, &f, &raw->regs);
 	f.module = m->dm->path;
 	f.build_id = m->build_id[0] != '\0' ? m->build_id : NULL;
 	if (m->obj == NULL)
-		return stack_push(s, &f);
+		return stack_push(s, &f, &raw->regs);
 	link = lookup - m->dm->bias;
 	if (dbg_objfile_symtab(m->obj) != NULL)
 		has_sym = dbg_symtab_lookup(m->obj->symtab, link, &symname,
@@ -143,7 +168,7 @@ stack_symbolize(struct dbg_target *t, struct dbg_stack *s,
 		} else {
 			g.is_signal = raw->is_signal;
 		}
-		err = stack_push(s, &g);
+		err = stack_push(s, &g, &raw->regs);
 		if (err != NULL)
 			goto out;
 	}
@@ -155,7 +180,7 @@ stack_symbolize(struct dbg_target *t, struct dbg_stack *s,
 			f.has_offset = true;
 			f.offset = raw->pc - (symstart + m->dm->bias);
 		}
-		err = stack_push(s, &f);
+		err = stack_push(s, &f, &raw->regs);
 	}
 out:
 	dbg_srclocs_free(locs, n_locs);
@@ -188,9 +213,14 @@ dbg_unwind_thread(struct dbg_target *t, size_t i, size_t max_frames,
 			      dump_thread_regs(t->dump, i),
 			      max_frames != 0 ? max_frames : 1024, &raw,
 			      &n_raw, &s->stop_reason);
-	for (k = 0; err == NULL && k < n_raw; k++)
+	s->thread = i;
+	for (k = 0; err == NULL && k < n_raw; k++) {
+		s->cur_raw = k;
+		s->cur_depth = 0;
 		err = stack_symbolize(t, s, &raw[k]);
-	lpd_free(raw);
+	}
+	s->raw = raw;
+	s->n_raw = n_raw;
 	if (err != NULL) {
 		dbg_stack_destroy(s);
 		return err;
@@ -209,7 +239,10 @@ dbg_stack_destroy(struct dbg_stack *s)
 	for (i = 0; i < s->n_strings; i++)
 		lpd_free(s->strings[i]);
 	lpd_free(s->strings);
+	lpd_free(s->regs);
 	lpd_free(s->frames);
+	lpd_free(s->links);
+	lpd_free(s->raw);
 	lpd_free(s);
 }
 
@@ -225,8 +258,29 @@ dbg_stack_frame(const struct dbg_stack *s, size_t i)
 	return i < s->n ? &s->frames[i] : NULL;
 }
 
+const struct dump_regs *
+dbg_stack_frame_regs(const struct dbg_stack *s, size_t i)
+{
+	return i < s->n ? &s->regs[i] : NULL;
+}
+
 const char *
 dbg_stack_stop_reason(const struct dbg_stack *s)
 {
 	return s->stop_reason != NULL ? s->stop_reason : "end of stack";
+}
+
+const struct dbg_raw_frame *
+dbg_stack_raw(const struct dbg_stack *s, size_t i, size_t *inline_depth)
+{
+	if (i >= s->n || s->links[i].raw >= s->n_raw)
+		return NULL;
+	*inline_depth = s->links[i].depth;
+	return &s->raw[s->links[i].raw];
+}
+
+size_t
+dbg_stack_thread(const struct dbg_stack *s)
+{
+	return s->thread;
 }

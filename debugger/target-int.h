@@ -6,6 +6,10 @@
 #include "debugger/debugger-int.h"
 
 struct dbg_cache;
+struct dbg_types;
+
+/** types.c: free a type table (NULL ignored). */
+void dbg_types_destroy(struct dbg_types *ts);
 
 struct dbg_objfile *dbg_cache_find(struct dbg_cache *c, const char *key);
 /** Add an objfile owning ELF and DEBUG (DEBUG may equal ELF or be NULL). */
@@ -29,6 +33,7 @@ struct dbg_target {
 	size_t n_mods;
 	char **warnings;
 	size_t n_warnings, cap_warnings;
+	struct dbg_types *scratch;	/* made-up types (values), lazy */
 };
 
 struct lpd_error *dbg_target_warn(struct dbg_target *t, const char *fmt, ...)

@@ -423,6 +423,7 @@ dbg_target_destroy(struct dbg_target *t)
 		lpd_free(t->warnings[i]);
 	lpd_free(t->warnings);
 	lpd_free(t->mods);
+	dbg_types_destroy(t->scratch);
 	if (t->owns_cache)
 		dbg_cache_destroy(t->cache);
 	dump_destroy(t->dump);

@@ -89,6 +89,71 @@ find_row(const struct unwinder *u, uint64_t lookup_pc, bool *found)
 	return NULL;
 }
 
+bool
+dbg_unwind_callee_saved(const struct dump_arch *arch, unsigned regno)
+{
+	switch (arch->e_machine) {
+	case 62:	/* EM_X86_64: rbx rbp rsp r12-r15 rip */
+		return regno == 3 || regno == 6 || regno == 7 ||
+		       (regno >= 12 && regno <= 16);
+	case 3:		/* EM_386: ebx esp ebp esi edi eip */
+		return (regno >= 3 && regno <= 8);
+	case 183:	/* EM_AARCH64: x19-x29, sp, pc, d8-d15 */
+		return (regno >= 19 && regno <= 29) || regno == 31 ||
+		       regno == 32 || (regno >= 72 && regno <= 79);
+	case 22:	/* EM_S390: r6-r15 */
+		return regno >= 6 && regno <= 15;
+	case 21:	/* EM_PPC64: r1, r2, r14-r31 */
+		return regno == 1 || regno == 2 ||
+		       (regno >= 14 && regno <= 31);
+	default:
+		return true;
+	}
+}
+
+static void
+known_set(uint64_t *known, unsigned regno)
+{
+	if (regno < DUMP_MAX_REGS)
+		known[regno / 64] |= UINT64_C(1) << (regno % 64);
+}
+
+/* Which of CALLER's registers are really recovered after RULES (NULL:
+ * a frame-pointer step). */
+static void
+known_after(const struct dump_arch *arch, const struct dbg_raw_frame *f,
+	    const struct dbg_cfi_row *row, const struct dump_regs *caller,
+	    uint64_t *known)
+{
+	unsigned r;
+
+	memset(known, 0, sizeof(uint64_t) * (DUMP_MAX_REGS / 64));
+	for (r = 0; r < DUMP_MAX_REGS; r++) {
+		bool inner_known = (f->known[r / 64] >> (r % 64)) & 1;
+		uint8_t kind = row != NULL ? row->regs[r].kind
+					   : DBG_CFI_UNSPECIFIED;
+
+		if (!dump_regs_has(caller, r))
+			continue;
+		if (r == arch->pc_regno || r == arch->sp_regno)
+			known_set(known, r);
+		else if (kind == DBG_CFI_UNSPECIFIED ||
+			 kind == DBG_CFI_SAME_VALUE) {
+			if (inner_known && (kind == DBG_CFI_SAME_VALUE ||
+			    dbg_unwind_callee_saved(arch, r)))
+				known_set(known, r);
+		} else if (kind == DBG_CFI_REGISTER) {
+			unsigned from = (unsigned)row->regs[r].offset;
+
+			if (from < DUMP_MAX_REGS &&
+			    ((f->known[from / 64] >> (from % 64)) & 1))
+				known_set(known, r);
+		} else {
+			known_set(known, r);
+		}
+	}
+}
+
 /* Evaluate one of the row's expressions; *stop set on failure. */
 static void
 eval(const struct unwinder *u, const struct dump_regs *regs,
@@ -311,6 +376,7 @@ dbg_unwind_regs(const struct dump_arch *arch,
 	unsigned same_sp = 0;
 	bool exact = true, found, signal;
 	uint64_t pc, sp, cfa, new_pc, new_sp;
+	uint64_t known[DUMP_MAX_REGS / 64];
 	uint64_t pc_mask = arch->pc_mask != 0 ? arch->pc_mask :
 			   arch->addr_size == 4 ? 0xffffffff : UINT64_MAX;
 
@@ -320,6 +386,7 @@ dbg_unwind_regs(const struct dump_arch *arch,
 	if (u.row == NULL)
 		return &lpd_enomem;
 	caller = *regs;
+	memcpy(known, caller.valid, sizeof(known));
 	for (;;) {
 		if (!dump_regs_has(&caller, arch->pc_regno)) {
 			stop = STOP_NO_PC;
@@ -346,6 +413,7 @@ dbg_unwind_regs(const struct dump_arch *arch,
 		f->pc = pc;
 		f->exact_pc = exact;
 		f->regs = caller;
+		memcpy(f->known, known, sizeof(known));
 
 		/* A return address may be just past the function's end (a
 		 * call to a noreturn function): look up the call itself. */
@@ -357,8 +425,14 @@ dbg_unwind_regs(const struct dump_arch *arch,
 		if (found) {
 			cfi_step(&u, f, &caller, &cfa, &stop);
 			signal = u.row->signal_frame;
+			if (stop == NULL)
+				known_after(arch, f, u.row, &caller, known);
 		} else {
 			fallback_step(&u, f, &caller, &cfa, &signal, &stop);
+			if (stop == NULL && signal)
+				memcpy(known, caller.valid, sizeof(known));
+			else if (stop == NULL)
+				known_after(arch, f, NULL, &caller, known);
 		}
 		if (stop != NULL)
 			break;
