@@ -1,7 +1,9 @@
 /* console/load.c - the options every core command shares (CORE [EXE],
  * --sysroot, --debug-dir, --json) and loading the target they name. */
+#include <errno.h>
 #include <getopt.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console/load.h"
 
@@ -9,6 +11,7 @@ void
 load_args_deinit(struct load_args *a)
 {
 	lpd_free(a->debug_dirs);
+	repo_checkout_deinit(&a->checkout);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -18,14 +21,16 @@ enum cmd_retval
 load_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	   char **argv, const struct load_extra *extra, struct load_args *a)
 {
-	enum { OPT_SYSROOT = 256, OPT_DEBUG_DIR, OPT_JSON, OPT_EXTRA };
+	enum { OPT_SYSROOT = 256, OPT_DEBUG_DIR, OPT_JSON, OPT_REPO,
+	       OPT_EXTRA };
 	struct option longopts[32] = {
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "debug-dir", required_argument, NULL, OPT_DEBUG_DIR },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "help", no_argument, NULL, 'h' },
+		{ "repo", required_argument, NULL, OPT_REPO },
 	};
-	size_t nlong = 4, i;
+	size_t nlong = 5, i;
 	char shortopts[64] = "+h";
 	int c;
 
@@ -68,6 +73,9 @@ load_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		case OPT_JSON:
 			ctx->json = true;
 			break;
+		case OPT_REPO:
+			a->repo = optarg;
+			break;
 		case 'h':
 			fprintf(ctx->out, "usage: lpardbg %s %s\n  %s\n",
 				e->name, e->usage, e->summary);
@@ -103,16 +111,83 @@ load_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 }
 
 struct lpd_error *
-load_target(const struct load_args *a, struct dbg_target **ret)
+load_repo_open(const char *dir, bool create, struct repo **ret)
 {
-	struct dbg_options opts = {
-		.exe = a->exe,
-		.sysroot = a->sysroot,
-		.debug_dirs = a->debug_dirs,
-		.n_debug_dirs = a->n_debug_dirs,
-	};
+	struct lpd_error *err;
+	char *def = NULL;
 
-	return dbg_target_load(a->core, &opts, ret);
+	if (dir == NULL) {
+		err = repo_default_dir(&def);
+		if (err != NULL)
+			return err;
+		dir = def;
+	}
+	err = create ? repo_init(dir, ret) : repo_open(dir, ret);
+	lpd_free(def);
+	return err;
+}
+
+/* CORE names no file: is it a dump in the repository? lpd_not_found when
+ * there is no repository to ask or CORE cannot be an id, so that the
+ * caller reports the missing file. */
+static struct lpd_error *
+load_from_repo(struct load_args *a)
+{
+	char hash[REPO_HASH_LEN + 1];
+	struct lpd_error *err;
+	struct repo *r;
+	const char **d;
+
+	if (strchr(a->core, '/') != NULL ||
+	    strspn(a->core, "0123456789abcdefABCDEF") != strlen(a->core))
+		return &lpd_not_found;
+	err = load_repo_open(a->repo, false, &r);
+	if (err != NULL) {
+		if (a->repo == NULL && err->code == LPD_ERR_NOT_FOUND) {
+			lpd_error_destroy(err);
+			return &lpd_not_found;
+		}
+		return err;
+	}
+	err = repo_find_dump(r, a->core, hash);
+	if (err == NULL)
+		err = repo_checkout_dump(r, hash, &a->checkout);
+	repo_destroy(r);
+	if (err != NULL) {
+		if (err->code == LPD_ERR_NOT_FOUND)
+			return lpd_error_prefix(err, "%s: no such file", a->core);
+		return err;
+	}
+	if (a->sysroot == NULL)
+		a->sysroot = a->checkout.sysroot;
+	d = lpd_reallocarray(a->debug_dirs, a->n_debug_dirs + 1, sizeof(*d));
+	if (d == NULL)
+		return &lpd_enomem;
+	a->debug_dirs = d;
+	a->debug_dirs[a->n_debug_dirs++] = a->checkout.debug_dir;
+	return NULL;
+}
+
+struct lpd_error *
+load_target(struct load_args *a, struct dbg_target **ret)
+{
+	struct dbg_options opts;
+	struct lpd_error *err;
+
+	if (access(a->core, F_OK) != 0 && errno == ENOENT) {
+		err = load_from_repo(a);
+		if (err == &lpd_not_found)
+			err = NULL;	/* dump_open() says what is wrong */
+		if (err != NULL)
+			return err;
+	}
+	memset(&opts, 0, sizeof(opts));
+	opts.exe = a->exe;
+	opts.sysroot = a->sysroot;
+	opts.debug_dirs = a->debug_dirs;
+	opts.n_debug_dirs = a->n_debug_dirs;
+	return dbg_target_load(a->checkout.core != NULL ? a->checkout.core
+			       : a->core, &opts, ret);
 }
 
 void

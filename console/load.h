@@ -5,6 +5,7 @@
 
 #include "console/console-int.h"
 #include "debugger/debugger.h"
+#include "repo/repo.h"
 
 struct load_args {
 	const char *core;
@@ -12,6 +13,8 @@ struct load_args {
 	const char *sysroot;
 	const char **debug_dirs;
 	size_t n_debug_dirs;
+	const char *repo;		/* --repo DIR */
+	struct repo_checkout checkout;	/* CORE was a repository dump id */
 };
 
 /* A command's own option; SET returns false on a bad value. */
@@ -28,8 +31,37 @@ enum cmd_retval load_parse(struct cmd_ctx *ctx, const struct cmd_entry *e,
 			   const struct load_extra *extra,
 			   struct load_args *a);
 void load_args_deinit(struct load_args *a);
-struct lpd_error *load_target(const struct load_args *a,
-			      struct dbg_target **ret);
+/** Load A's target. CORE that is not a file but a dump id (or unique
+ * prefix) in the repository (--repo, $LPARDBG_REPO, XDG data dir) is
+ * checked out of it: its core, and its image as sysroot and debug dir. */
+struct lpd_error *load_target(struct load_args *a, struct dbg_target **ret);
+/** Open the repository DIR (NULL: the default one), creating it when
+ * CREATE. Caller owns *ret. */
+struct lpd_error *load_repo_open(const char *dir, bool create,
+				 struct repo **ret);
+
+/* console/capture.c: importing a core with its image */
+struct capture_options {
+	struct repo_import_options import;
+	struct dbg_options dbg;		/* how to find module files */
+	bool debuginfod;		/* fetch what is missing */
+};
+
+struct capture_result {
+	char hash[REPO_HASH_LEN + 1];
+	bool existed;
+	size_t objects;			/* image objects recorded */
+	size_t from_debuginfod;
+	size_t missing;			/* modules with no file anywhere */
+};
+
+/** Import the core at PATH into R, capturing its image: every module the
+ * debugger finds (same search as bt), else debuginfod, stored once per
+ * build-id. Warnings go to ctx->err unless JSON. */
+struct lpd_error *capture_import(struct cmd_ctx *ctx, struct repo *r,
+				 const char *path,
+				 const struct capture_options *o,
+				 struct capture_result *ret);
 void load_print_warnings(struct cmd_ctx *ctx, struct dbg_target *t);
 void load_json_warnings(struct lpd_json *j, struct dbg_target *t);
 bool load_set_flag(void *arg, const char *value);
