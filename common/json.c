@@ -152,6 +152,27 @@ lpd_json_hex(struct lpd_json *j, uint64_t v)
 }
 
 void
+lpd_json_double(struct lpd_json *j, double v, int decimals)
+{
+	char tmp[64];
+	int n;
+
+	if (decimals < 0 || decimals > 17)
+		decimals = 6;
+	/* JSON has no NaN or infinity. */
+	if (!(v == v) || v > 1e300 || v < -1e300) {
+		lpd_json_null(j);
+		return;
+	}
+	n = snprintf(tmp, sizeof(tmp), "%.*f", decimals, v);
+	for (char *c = tmp; *c != '\0'; c++)
+		if (*c == ',')		/* a locale's decimal comma */
+			*c = '.';
+	json_value_prefix(j);
+	json_raw(j, tmp, n > 0 && (size_t)n < sizeof(tmp) ? (size_t)n : 0);
+}
+
+void
 lpd_json_bool(struct lpd_json *j, bool v)
 {
 	json_value_prefix(j);

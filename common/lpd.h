@@ -181,6 +181,9 @@ void lpd_json_string(struct lpd_json *j, const char *s);	/* NULL: null */
 void lpd_json_int(struct lpd_json *j, int64_t v);
 void lpd_json_uint(struct lpd_json *j, uint64_t v);
 void lpd_json_bool(struct lpd_json *j, bool v);
+/** Fixed-point number with DECIMALS digits (locale-independent "."); NaN
+ * and infinities are written as null. */
+void lpd_json_double(struct lpd_json *j, double v, int decimals);
 void lpd_json_null(struct lpd_json *j);
 /** "0x..." string, as addresses are written. */
 void lpd_json_hex(struct lpd_json *j, uint64_t v);
