@@ -16,33 +16,40 @@ SANFLAGS =
 endif
 
 CC ?= cc
-PKGS = libelf libzstd
+PKGS = libelf libzstd ncursesw readline sqlite3 liblzma zlib liblz4 libdebuginfod libcrypto
 DEB_PACKAGES = build-essential pkg-config libelf-dev libdwarf-dev \
 	libcmocka-dev libiberty-dev libzstd-dev libreadline-dev \
 	libncurses-dev libssh2-1-dev libsqlite3-dev elfutils gdb libc6-dbg \
-	tmux jq python3 bzip2 g++ procps time
+	tmux jq python3 bzip2 g++ procps time libjansson-dev \
+	liblzma-dev zlib1g-dev liblz4-dev libdebuginfod-dev debuginfod \
+	libssl-dev attr xz-utils zstd lz4 gzip
 
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
        -Wwrite-strings -Wformat=2 -Wno-format-nonliteral
 CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -I. -I/usr/include/libdwarf $(CPPFLAGS)
 ALL_CFLAGS = $(CPPFLAGS_ALL) -MMD -MP $(WARN) $(CFLAGS) $(SANFLAGS)
-LIBS = -lelf -ldwarf -lz -lzstd -liberty
+# jansson: reasoning/ parses cached facts (analysis JSON) back in.
+LIBS = -lelf -ldwarf -lz -lzstd -liberty -lreadline -lncursesw -ltinfo -ljansson -lm -lsqlite3 -llzma -llz4 \
+	-ldebuginfod -lcrypto
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Modules in dependency order: each may use only those before it.
-MODULES = common dumps debugger reasoning console
+MODULES = common dumps repo debugger reasoning console
 common_SRC   = $(wildcard common/*.c)
 dumps_SRC    = $(wildcard dumps/*.c dumps/arch/*.c)
+repo_SRC     = $(wildcard repo/*.c)
 debugger_SRC = $(wildcard debugger/*.c)
 reasoning_SRC = $(wildcard reasoning/*.c)
-console_SRC  = $(filter-out console/main.c,$(wildcard console/*.c))
+console_SRC  = $(filter-out console/main.c,$(wildcard console/*.c)) \
+	       $(wildcard console/tui/*.c)
 
 common_DEPS   =
 dumps_DEPS    = common
-debugger_DEPS = dumps common
-reasoning_DEPS = debugger dumps common
-console_DEPS  = reasoning debugger dumps common
+repo_DEPS     = dumps common
+debugger_DEPS = repo dumps common
+reasoning_DEPS = debugger repo dumps common
+console_DEPS  = reasoning debugger repo dumps common
 
 lib = $(BUILD)/lib$(1).a
 objs = $(patsubst %.c,$(BUILD)/%.o,$($(1)_SRC))
@@ -55,7 +62,8 @@ $(DEPS_STAMP):
 	@mkdir -p $(BUILD)
 	@if ! pkg-config --exists $(PKGS) cmocka || \
 	   ! test -f /usr/include/libdwarf/libdwarf.h || \
-	   ! test -f /usr/include/libiberty/demangle.h; then \
+	   ! test -f /usr/include/libiberty/demangle.h || \
+	   ! command -v debuginfod >/dev/null; then \
 		$(MAKE) --no-print-directory deps; fi
 	@touch $@
 
@@ -83,7 +91,10 @@ $(BUILD)/empty.o: | $(DEPS_STAMP)
 
 $(foreach m,$(MODULES),$(call lib,$(m))): $(BUILD)/empty.o
 
-LINK_ALL = $(foreach m,console reasoning debugger dumps common,$(call lib,$(m)))
+# The built-in rules are assembled into rules-eval.o (.incbin).
+$(BUILD)/reasoning/rules-eval.o: reasoning/rules/builtin.dl
+
+LINK_ALL = $(foreach m,console reasoning debugger repo dumps common,$(call lib,$(m)))
 
 $(BUILD)/lpardbg: $(BUILD)/console/main.o $(LINK_ALL)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -120,21 +131,24 @@ cli: $(BUILD)/lpardbg
 		sh tests/run-cli.sh
 
 tui: $(BUILD)/lpardbg
+	@LPARDBG=$(CURDIR)/$(BUILD)/lpardbg BUILD=$(CURDIR)/$(BUILD) \
+		sh tests/run-tui.sh
 
 lint:
 	@sh tests/lint.sh
 
 hdrcheck: | $(DEPS_STAMP)
-	@for h in common/lpd.h dumps/dumps.h debugger/debugger.h; do \
+	@for h in common/lpd.h dumps/dumps.h repo/repo.h debugger/debugger.h \
+		  reasoning/reasoning.h; do \
 		[ -f $$h ] || continue; \
 		echo "#include \"$$h\"" | \
 		$(CC) $(CPPFLAGS_ALL) $(WARN) -fsyntax-only -x c - || exit 1; \
 	done; echo "hdrcheck: ok"
 
-test: lpardbg unit cli lint hdrcheck
+test: lpardbg unit cli tui lint hdrcheck services-test
 
 check:
-	$(MAKE) SAN=1 unit cli
+	$(MAKE) SAN=1 unit cli services-test
 	@echo "check: tests passed under ASan+UBSan"
 
 demo: lpardbg
@@ -145,5 +159,52 @@ bench: lpardbg
 
 clean:
 	rm -rf build build-san lpardbg
+
+# ---- services (issue 9): cluster messaging --------------------------
+# Real programs that share only common/ with the debugger. Outputs go
+# under $(BUILD)/services/; `make services-test` runs their tests.
+MSG_LIB_SRC = services/messaging/wire.c services/messaging/config.c \
+	services/messaging/client.c
+MSG_VKE_SRC = services/messaging/vke.c services/messaging/kcluster.c
+SVC = $(BUILD)/services
+SVC_BINS = $(SVC)/vios-vke $(SVC)/vios-msg $(SVC)/vios-cluster
+SVC_TESTS = $(patsubst %.c,$(BUILD)/%,$(wildcard tests/services/test-*.c)) \
+	$(BUILD)/tests/services/msg-fuzz
+
+$(SVC)/libmessaging.a: $(patsubst %.c,$(BUILD)/%.o,$(MSG_LIB_SRC))
+	rm -f $@
+	$(AR) rcs $@ $^
+$(SVC)/vios-vke: $(patsubst %.c,$(BUILD)/%.o,$(MSG_VKE_SRC)) \
+		 $(SVC)/libmessaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+$(SVC)/vios-msg: $(BUILD)/services/messaging/vios-msg.o \
+		 $(SVC)/libmessaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+$(SVC)/vios-cluster: $(BUILD)/services/cluster/vios-cluster.o \
+		     $(SVC)/libmessaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+$(BUILD)/tests/services/test-%: $(BUILD)/tests/services/test-%.o \
+		$(SVC)/libmessaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka
+$(BUILD)/tests/services/msg-fuzz: $(BUILD)/tests/services/msg-fuzz.o \
+		$(SVC)/libmessaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+$(SVC)/bench/msg-bench: $(BUILD)/bench/messaging/msg-bench.o \
+		$(SVC)/libmessaging.a $(call lib,common)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+$(SVC)/bench/udp-rtt: $(BUILD)/bench/messaging/udp-rtt.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+
+.PRECIOUS: $(BUILD)/tests/services/%.o
+.PHONY: services services-test bench-messaging
+bench-messaging: $(SVC_BINS) $(SVC)/bench/msg-bench $(SVC)/bench/udp-rtt
+	@SVC=$(CURDIR)/$(SVC) sh bench/messaging.sh
+services: $(SVC_BINS)
+services-test: $(SVC_BINS) $(SVC_TESTS)
+	@SVC=$(CURDIR)/$(SVC) TESTBIN=$(CURDIR)/$(BUILD)/tests/services \
+		sh tests/services/run.sh
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

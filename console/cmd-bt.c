@@ -1,13 +1,17 @@
 /* console/cmd-bt.c - "bt": every thread's backtrace, crashed thread first,
  * as gdb and eu-stack print it, or as JSON. */
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "console/load.h"
+#include "console/select.h"
+#include "console/session.h"
 
 struct bt_opts {
 	bool all;
 	bool full_paths;
+	bool full;		/* gdb's bt full: locals of every frame */
 	long max_frames;
 };
 
@@ -91,12 +95,10 @@ bt_json_frame(struct lpd_json *j, size_t index, const struct dbg_frame *f)
 	lpd_json_object_end(j);
 }
 
-static void
-bt_text_frame(struct cmd_ctx *ctx, size_t index, const struct dbg_frame *f,
-	      bool full)
+void
+cmd_bt_print_frame(FILE *o, size_t index, const struct dbg_frame *f,
+		   bool full)
 {
-	FILE *o = ctx->out;
-
 	fprintf(o, "#%-2zu 0x%016" PRIx64 " in %s", index, f->pc,
 		f->function != NULL ? f->function : "??");
 	if (f->has_offset && f->offset != 0)
@@ -123,6 +125,95 @@ bt_thread_at(struct dump *d, size_t k)
 	return k <= crashed ? k - 1 : k;
 }
 
+static bool
+bt_cancelled(struct cmd_ctx *ctx)
+{
+	return ctx->cancel != NULL && *ctx->cancel;
+}
+
+static void
+bt_session_thread(struct cmd_ctx *ctx, struct dump *d, size_t ti,
+		  const struct dbg_stack *st, size_t limit, bool full)
+{
+	size_t i, n = dbg_stack_frame_count(st);
+	int sig = dump_thread_signal(d, ti);
+	char sn[32];
+
+	fprintf(ctx->out, "Thread %zu (tid %d)", ti + 1,
+		dump_thread_tid(d, ti));
+	if (sig != 0 && ti == dump_crashed_thread(d))
+		fprintf(ctx->out, " (crashed: %s)",
+			con_signal_name(sig, sn, sizeof(sn)));
+	fputs(":\n", ctx->out);
+	for (i = 0; i < n && (limit == 0 || i < limit); i++) {
+		if (bt_cancelled(ctx))
+			return;
+		cmd_bt_print_frame(ctx->out, i, dbg_stack_frame(st, i), full);
+	}
+	if (limit != 0 && n > limit)
+		fprintf(ctx->out, "(More stack frames follow...)\n");
+}
+
+/* Inside the console: the selected thread (or all) of the selected dump,
+ * gdb's "bt [full] [N]" and "bt -a" (thread apply all bt). */
+static enum cmd_retval
+bt_session(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct con_session *s = ctx->session;
+	struct con_dump *cd = con_session_dump(s);
+	bool all = false, full_paths = false;
+	struct lpd_error *err;
+	unsigned long limit = 0;
+	struct dump *d;
+	size_t k, n;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		char *end;
+
+		if (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0)
+			all = true;
+		else if (strcmp(argv[i], "--full-paths") == 0)
+			full_paths = true;
+		else if (strcmp(argv[i], "full") == 0 ||
+			 strcmp(argv[i], "-full") == 0)
+			;	/* locals join with the values engine */
+		else if ((limit = strtoul(argv[i], &end, 10)) > 0 &&
+			 *end == '\0')
+			;
+		else
+			return cmd_usage(ctx, NULL, "bt: unexpected '%s' (bt "
+					 "[full] [N] [-a])", argv[i]);
+	}
+	err = con_session_need_target(s);
+	if (err != NULL)
+		return cmd_fail(ctx, err);
+	d = dbg_target_dump(cd->target);
+	if (!all) {
+		if (s->stack != NULL)
+			bt_session_thread(ctx, d, s->thread, s->stack, limit,
+					  full_paths);
+	} else {
+		n = dump_thread_count(d);
+		for (k = 0; k < n && !bt_cancelled(ctx); k++) {
+			struct dbg_stack *st;
+			size_t ti = bt_thread_at(d, k);
+
+			err = dbg_unwind_thread(cd->target, ti, 0, &st);
+			if (err != NULL)
+				return cmd_fail(ctx, err);
+			if (k > 0)
+				fputc('\n', ctx->out);
+			bt_session_thread(ctx, d, ti, st, limit, full_paths);
+			dbg_stack_destroy(st);
+		}
+	}
+	if (bt_cancelled(ctx))
+		return cmd_fail(ctx, lpd_error_format(LPD_ERR_CANCELLED,
+						      "bt: cancelled"));
+	return CMD_RETURN_OK;
+}
+
 static enum cmd_retval
 cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -130,6 +221,7 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	const struct load_extra extra[] = {
 		{ "all", 'a', 0, load_set_flag, &o.all },
 		{ "full-paths", 0, 0, load_set_flag, &o.full_paths },
+		{ "full", 0, 0, load_set_flag, &o.full },
 		{ NULL, 0, 0, NULL, NULL },
 	};
 	struct lpd_buf buf = LPD_BUF_INIT;
@@ -141,6 +233,8 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct dump *d;
 	size_t k, i, n;
 
+	if (ctx->session != NULL)
+		return bt_session(ctx, argc, argv);
 	rv = load_parse(ctx, &cmd_bt_entry, argc, argv, extra, &a);
 	if (rv != CMD_RETURN_OK)
 		goto out;
@@ -197,6 +291,20 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			for (i = 0; i < dbg_stack_frame_count(s); i++)
 				bt_json_frame(&j, i, dbg_stack_frame(s, i));
 			lpd_json_array_end(&j);
+			if (o.full) {
+				struct con_selection sel = {
+					.target = t, .stack = s, .thread = ti,
+				};
+
+				/* Parallel to frames: one "info locals"
+				 * result per frame. */
+				lpd_json_key(&j, "frame_locals");
+				lpd_json_array_begin(&j);
+				for (i = 0; i < dbg_stack_frame_count(s); i++)
+					values_frame_locals(ctx, &sel, i, "",
+							    &j);
+				lpd_json_array_end(&j);
+			}
 			lpd_json_object_end(&j);
 		} else {
 			int sig = dump_thread_signal(d, ti);
@@ -209,9 +317,18 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			else if (crashed)
 				fprintf(ctx->out, " (crashed: signal %d)", sig);
 			fputs(":\n", ctx->out);
-			for (i = 0; i < dbg_stack_frame_count(s); i++)
-				bt_text_frame(ctx, i, dbg_stack_frame(s, i),
-					      o.full_paths);
+			for (i = 0; i < dbg_stack_frame_count(s); i++) {
+				struct con_selection sel = {
+					.target = t, .stack = s, .thread = ti,
+				};
+
+				cmd_bt_print_frame(ctx->out, i,
+						   dbg_stack_frame(s, i),
+						   o.full_paths);
+				if (o.full)
+					values_frame_locals(ctx, &sel, i,
+							    "        ", NULL);
+			}
 		}
 		dbg_stack_destroy(s);
 	}
@@ -231,8 +348,8 @@ out:
 const struct cmd_entry cmd_bt_entry = {
 	.name = "bt",
 	.alias = "backtrace",
-	.usage = "[--json] [-a|--all] [--full-paths] [--sysroot DIR] "
-		 "[--debug-dir DIR] CORE [EXE]",
+	.usage = "[--json] [-a|--all] [--full] [--full-paths] [--sysroot DIR] "
+		 "[--debug-dir DIR] [--repo DIR] CORE|DUMP-ID [EXE]",
 	.summary = "backtrace of every thread, crashed thread first",
 	.exec = cmd_bt_exec,
 };

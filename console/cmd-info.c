@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "console/load.h"
+#include "console/session.h"
 
 static void
 info_json(struct lpd_json *j, const struct load_args *a, struct dbg_target *t)
@@ -162,6 +163,146 @@ info_text(struct cmd_ctx *ctx, struct dbg_target *t)
 	}
 }
 
+/* "info threads" in gdb's columns: Id, target id, innermost frame. */
+static enum cmd_retval
+info_threads(struct cmd_ctx *ctx, struct con_session *s)
+{
+	struct con_dump *cd = con_session_dump(s);
+	struct dump *d = dbg_target_dump(cd->target);
+	size_t i, n = dump_thread_count(d);
+
+	fprintf(ctx->out, "  Id   Target Id          Frame\n");
+	for (i = 0; i < n; i++) {
+		struct dbg_stack *st = NULL;
+		const struct dbg_frame *f = NULL;
+		struct lpd_error *err;
+		char tid[32];
+
+		if (ctx->cancel != NULL && *ctx->cancel)
+			return cmd_fail(ctx, lpd_error_format(
+				LPD_ERR_CANCELLED, "info threads: cancelled"));
+		err = dbg_unwind_thread(cd->target, i, 1, &st);
+		if (err != NULL)
+			return cmd_fail(ctx, err);
+		f = dbg_stack_frame(st, 0);
+		snprintf(tid, sizeof(tid), "Thread %d", dump_thread_tid(d, i));
+		fprintf(ctx->out, "%c %-4zu %-18s ", i == s->thread ? '*' : ' ',
+			i + 1, tid);
+		if (f != NULL)
+			cmd_bt_print_frame(ctx->out, 0, f, false);
+		else
+			fputs("??\n", ctx->out);
+		dbg_stack_destroy(st);
+	}
+	return CMD_RETURN_OK;
+}
+
+/* "info registers [REG...]" of the selected frame, as the unwinder
+ * recovered them; gdb's columns (name, hex, natural). */
+static enum cmd_retval
+info_registers(struct cmd_ctx *ctx, struct con_session *s, int argc,
+	       char **argv)
+{
+	struct con_dump *cd = con_session_dump(s);
+	const struct dump_arch *a = dump_get_arch(dbg_target_dump(cd->target));
+	const struct dump_regs *r = con_session_regs(s);
+	unsigned i;
+	int k;
+
+	for (i = 0; r != NULL && i < a->nregs; i++) {
+		const char *n = a->reg_name(i);
+		bool want = argc == 0;
+
+		for (k = 0; n != NULL && k < argc; k++)
+			if (strcmp(argv[k] + (argv[k][0] == '$'), n) == 0 ||
+			    (strcmp(argv[k] + (argv[k][0] == '$'), "pc") == 0 &&
+			     i == a->pc_regno) ||
+			    (strcmp(argv[k] + (argv[k][0] == '$'), "sp") == 0 &&
+			     i == a->sp_regno))
+				want = true;
+		if (n == NULL || !want)
+			continue;
+		/* All: the general registers, not the vector ones. */
+		if (argc == 0 && !dump_regs_has(r, i) && i > a->pc_regno)
+			continue;
+		if (dump_regs_has(r, i))
+			fprintf(ctx->out, "%-15s0x%-18" PRIx64 "%" PRId64 "\n",
+				n, r->value[i], (int64_t)r->value[i]);
+		else
+			fprintf(ctx->out, "%-15s<not saved>\n", n);
+	}
+	for (k = 0; k < argc; k++) {
+		const char *want = argv[k] + (argv[k][0] == '$');
+
+		for (i = 0; i < a->nregs; i++)
+			if (a->reg_name(i) != NULL &&
+			    strcmp(a->reg_name(i), want) == 0)
+				break;
+		if (i == a->nregs && strcmp(want, "pc") != 0 &&
+		    strcmp(want, "sp") != 0)
+			return cmd_fail(ctx, lpd_error_format(
+				LPD_ERR_INVALID_ARG, "invalid register '%s'",
+				argv[k]));
+	}
+	return CMD_RETURN_OK;
+}
+
+static enum cmd_retval
+info_sharedlibrary(struct cmd_ctx *ctx, struct con_session *s)
+{
+	struct con_dump *cd = con_session_dump(s);
+	size_t i, n = dbg_target_module_count(cd->target);
+
+	fprintf(ctx->out, "%-18s %-18s %-8s %s\n", "From", "To", "Syms",
+		"Shared Object Library");
+	for (i = 0; i < n; i++) {
+		struct dbg_module_info m;
+
+		dbg_target_module_info(cd->target, i, &m);
+		fprintf(ctx->out, "0x%016" PRIx64 " 0x%016" PRIx64 " %-8s %s\n",
+			m.start, m.end, m.debug_file != NULL ? "Yes"
+			: m.file != NULL ? "Symtab" : "No", m.name);
+	}
+	return CMD_RETURN_OK;
+}
+
+static bool
+info_is(const char *word, const char *full, size_t min)
+{
+	size_t n = strlen(word);
+
+	return n >= min && n <= strlen(full) && strncmp(word, full, n) == 0;
+}
+
+/* Inside the console: gdb's "info threads|registers|frame|sharedlibrary"
+ * on the selected dump. */
+static enum cmd_retval
+info_session(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct con_session *s = ctx->session;
+	struct lpd_error *err;
+
+	if (argc < 2)
+		return cmd_usage(ctx, NULL, "info: want threads, registers, "
+				 "frame or sharedlibrary");
+	err = con_session_need_target(s);
+	if (err != NULL)
+		return cmd_fail(ctx, err);
+	if (info_is(argv[1], "threads", 2))
+		return info_threads(ctx, s);
+	if (info_is(argv[1], "registers", 1) ||
+	    info_is(argv[1], "all-registers", 2))
+		return info_registers(ctx, s, argc - 2, argv + 2);
+	if (info_is(argv[1], "frame", 1)) {
+		cmd_frame_print(ctx);
+		return CMD_RETURN_OK;
+	}
+	if (info_is(argv[1], "sharedlibrary", 2))
+		return info_sharedlibrary(ctx, s);
+	return cmd_usage(ctx, NULL, "info: unknown subcommand '%s' (threads, "
+			 "registers, frame, sharedlibrary)", argv[1]);
+}
+
 static enum cmd_retval
 cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -172,6 +313,8 @@ cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct lpd_json j;
 	enum cmd_retval rv;
 
+	if (ctx->session != NULL)
+		return info_session(ctx, argc, argv);
 	rv = load_parse(ctx, &cmd_info_entry, argc, argv, NULL, &a);
 	if (rv != CMD_RETURN_OK)
 		goto out;
@@ -197,7 +340,8 @@ out:
 
 const struct cmd_entry cmd_info_entry = {
 	.name = "info",
-	.usage = "[--json] [--sysroot DIR] [--debug-dir DIR] CORE [EXE]",
+	.usage = "[--json] [--sysroot DIR] [--debug-dir DIR] [--repo DIR] "
+		 "CORE|DUMP-ID [EXE]",
 	.summary = "process, signal, threads and modules of a core",
 	.exec = cmd_info_exec,
 };

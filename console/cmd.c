@@ -7,9 +7,19 @@
 
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_bt_entry,
-	&cmd_dump_entry,
+	&cmd_eval_entry,
 	&cmd_info_entry,
+	&cmd_dump_entry,
+	&cmd_repo_entry,
+	&cmd_cluster_entry,
 	&cmd_help_entry,
+	&cmd_diff_entry,
+	&cmd_triage_entry,
+	&cmd_console_entry,
+	&cmd_frame_entry, &cmd_up_entry, &cmd_down_entry, &cmd_thread_entry,
+	&cmd_target_entry, &cmd_mark_entry, &cmd_compare_entry,
+	&cmd_print_entry, &cmd_list_entry, &cmd_search_entry,
+	&cmd_focus_entry, &cmd_quit_entry,
 	NULL,
 };
 
@@ -54,6 +64,15 @@ cmd_fail(struct cmd_ctx *ctx, struct lpd_error *err)
 	fprintf(ctx->err, "lpardbg: %s\n", err->message);
 	lpd_error_destroy(err);
 	return (enum cmd_retval)status;
+}
+
+enum cmd_retval
+cmd_need_session(struct cmd_ctx *ctx, const struct cmd_entry *e)
+{
+	if (ctx->session != NULL)
+		return CMD_RETURN_OK;
+	return cmd_usage(ctx, NULL, "'%s' works inside the console (lpardbg "
+			 "console)", e->name);
 }
 
 void

@@ -15,11 +15,15 @@ enum cmd_retval {
 	CMD_RETURN_BAD_INPUT = 3,
 };
 
+struct con_session;
+
 struct cmd_ctx {
 	FILE *out;		/* text or JSON goes here, never printf */
 	FILE *err;		/* errors and warnings */
 	bool json;
 	volatile int *cancel;	/* set by SIGINT; long commands poll it */
+	struct con_session *session;	/* the console's model; NULL in
+					 * batch mode (console/session.h) */
 };
 
 struct cmd_entry {
@@ -31,9 +35,18 @@ struct cmd_entry {
 };
 
 extern const struct cmd_entry cmd_bt_entry;
-extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_info_entry;
+extern const struct cmd_entry cmd_eval_entry;	/* console/cmd-eval.c */
+extern const struct cmd_entry cmd_repo_entry, cmd_cluster_entry;
+extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_help_entry;
+extern const struct cmd_entry cmd_diff_entry;	/* console/cmd-diff.c */
+extern const struct cmd_entry cmd_triage_entry;	/* console/cmd-triage.c */
+/* the console (cmd-console.c) and its session commands */
+extern const struct cmd_entry cmd_console_entry, cmd_frame_entry,
+	cmd_up_entry, cmd_down_entry, cmd_thread_entry, cmd_target_entry,
+	cmd_mark_entry, cmd_compare_entry, cmd_print_entry, cmd_list_entry,
+	cmd_search_entry, cmd_focus_entry, cmd_quit_entry;
 extern const struct cmd_entry *const cmd_table[];
 
 const struct cmd_entry *cmd_find(const char *name);
@@ -42,6 +55,17 @@ enum cmd_retval cmd_usage(struct cmd_ctx *ctx, const struct cmd_entry *e,
 			  const char *fmt, ...) LPD_PRINTF(3, 4);
 /** Report ERR (consumed) and return the exit status it calls for. */
 enum cmd_retval cmd_fail(struct cmd_ctx *ctx, struct lpd_error *err);
+/** In batch mode (no session), the usage error "E works inside the
+ * console"; else CMD_RETURN_OK. */
+enum cmd_retval cmd_need_session(struct cmd_ctx *ctx,
+				 const struct cmd_entry *e);
+struct dbg_frame;
+/** One backtrace line as "bt" prints it (cmd-bt.c). */
+void cmd_bt_print_frame(FILE *o, size_t index, const struct dbg_frame *f,
+			bool full_paths);
+/** The session's selected frame and its source line, as gdb's "frame"
+ * prints them (cmd-frame.c). */
+void cmd_frame_print(struct cmd_ctx *ctx);
 /** Print a warning line "warning: ...". */
 void cmd_warn(struct cmd_ctx *ctx, const char *msg);
 /** Write a finished JSON document (BUF) and a newline to ctx->out. */

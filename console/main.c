@@ -3,6 +3,7 @@
 #include <locale.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "console/console-int.h"
 
@@ -19,6 +20,8 @@ main(int argc, char **argv)
 	const struct cmd_entry *e;
 
 	setlocale(LC_ALL, "");
+	if (argc < 2 && isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+		return cmd_console_entry.exec(&ctx, 1, argv);	/* the TUI */
 	if (argc < 2) {
 		/* Without a command there is nothing to run in batch. */
 		ctx.out = stderr;

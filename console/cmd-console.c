@@ -1,0 +1,399 @@
+/* console/cmd-console.c - "console": open the TUI over a cluster's dumps.
+ * Until repo/ lands the catalog comes from the command line
+ * (CORE[:EXE][@[CLUSTER/]NODE/LPAR]...), from --repo DIR's "catalog" file
+ * of the same lines, or from the bundled demo, built once under
+ * $XDG_CACHE_HOME/lpardbg/demo. Each is a con_source_ops reporting into
+ * the session's catalog transaction; repo/ becomes one more. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "console/session.h"
+#include "console/tui/tui.h"
+
+struct console_spec {
+	char *core, *exe;
+	char *cluster, *node, *lpar;	/* NULL: from the core */
+};
+
+struct console_cores {
+	struct console_spec *specs;
+	size_t n, cap;
+	const char *cluster;		/* --cluster for cores without one */
+};
+
+/* Parse CORE[:EXE][@[CLUSTER/]NODE/LPAR]; relative paths under BASE. */
+static struct lpd_error *
+console_parse_spec(const char *arg, const char *base,
+		   struct console_spec *ret)
+{
+	char *s = lpd_strdup(arg), *at, *colon, *parts[3];
+	struct lpd_error *err = NULL;
+	int n = 0;
+
+	if (s == NULL)
+		return &lpd_enomem;
+	memset(ret, 0, sizeof(*ret));
+	at = strrchr(s, '@');
+	if (at != NULL) {
+		char *p = at + 1, *slash;
+
+		*at = '\0';
+		while (n < 3 && (slash = strchr(p, '/')) != NULL) {
+			*slash = '\0';
+			parts[n++] = p;
+			p = slash + 1;
+		}
+		if (n >= 3 || *p == '\0' || n == 0) {
+			err = lpd_error_format(LPD_ERR_INVALID_ARG,
+					       "'%s': want CORE[:EXE]@NODE/"
+					       "LPAR or @CLUSTER/NODE/LPAR",
+					       arg);
+			goto out;
+		}
+		parts[n++] = p;
+		ret->lpar = lpd_strdup(parts[n - 1]);
+		ret->node = lpd_strdup(parts[n - 2]);
+		ret->cluster = n == 3 ? lpd_strdup(parts[0]) : NULL;
+	}
+	colon = strchr(s, ':');
+	if (colon != NULL)
+		*colon++ = '\0';
+	if (*s == '\0') {
+		err = lpd_error_format(LPD_ERR_INVALID_ARG, "'%s': no core",
+				       arg);
+		goto out;
+	}
+	if (base != NULL && s[0] != '/')
+		ret->core = lpd_asprintf("%s/%s", base, s);
+	else
+		ret->core = lpd_strdup(s);
+	if (colon != NULL && *colon != '\0')
+		ret->exe = base != NULL && colon[0] != '/'
+			 ? lpd_asprintf("%s/%s", base, colon)
+			 : lpd_strdup(colon);
+	if (ret->core == NULL || (colon != NULL && *colon != '\0' &&
+				  ret->exe == NULL))
+		err = &lpd_enomem;
+out:
+	lpd_free(s);
+	return err;
+}
+
+static void
+console_spec_deinit(struct console_spec *sp)
+{
+	lpd_free(sp->core);
+	lpd_free(sp->exe);
+	lpd_free(sp->cluster);
+	lpd_free(sp->node);
+	lpd_free(sp->lpar);
+}
+
+static struct lpd_error *
+console_add(struct console_cores *c, const char *arg, const char *base)
+{
+	struct lpd_error *err;
+
+	err = lpd_vec_reserve((void **)&c->specs, &c->cap, c->n + 1,
+			      sizeof(*c->specs));
+	if (err != NULL)
+		return err;
+	err = console_parse_spec(arg, base, &c->specs[c->n]);
+	if (err != NULL)
+		return err;
+	c->n++;
+	return NULL;
+}
+
+/* An LPAR named after the process ("crasher-4711"), else the core's
+ * file name: the core is opened for its notes only. */
+static char *
+console_lpar_name(const char *core)
+{
+	const struct dump_process *p;
+	struct dump *d;
+	char *name;
+
+	if (dump_open(core, &d) != NULL)
+		return lpd_strdup(con_basename(core));
+	p = dump_get_process(d);
+	name = p != NULL && p->fname[0] != '\0'
+	     ? lpd_asprintf("%s-%d", p->fname, p->pid)
+	     : lpd_strdup(con_basename(core));
+	dump_destroy(d);
+	return name;
+}
+
+/* The command-line (and catalog file) source. Ids are LPAR.K, K
+ * counting that LPAR's dumps in order: stable for the same arguments. */
+static struct lpd_error *
+console_report(void *arg, struct con_session *s)
+{
+	struct console_cores *c = arg;
+	struct lpd_error *err = NULL;
+	size_t i, k;
+
+	con_catalog_begin(s);
+	for (i = 0; i < c->n && err == NULL; i++) {
+		struct console_spec *sp = &c->specs[i];
+		unsigned nth = 1;
+		char id[256];
+		struct con_report r;
+
+		if (sp->lpar == NULL) {
+			sp->lpar = console_lpar_name(sp->core);
+			if (sp->lpar == NULL)
+				err = &lpd_enomem;
+		}
+		if (err != NULL)
+			break;
+		for (k = 0; k < i; k++)
+			if (strcmp(c->specs[k].lpar, sp->lpar) == 0)
+				nth++;
+		snprintf(id, sizeof(id), "%s.%u", sp->lpar, nth);
+		memset(&r, 0, sizeof(r));
+		r.cluster = sp->cluster != NULL ? sp->cluster
+			  : c->cluster != NULL ? c->cluster : "local";
+		r.node = sp->node != NULL ? sp->node : "local";
+		r.lpar = sp->lpar;
+		r.id = id;
+		r.core = sp->core;
+		r.exe = sp->exe;
+		err = con_catalog_report(s, &r);
+	}
+	con_catalog_end(s);
+	return err;
+}
+
+static const struct con_source_ops console_cores_source = {
+	.name = "cores",
+	.report = console_report,
+};
+
+/* DIR/catalog: one CORE[:EXE][@...] per line, '#' comments, paths
+ * relative to DIR. */
+static struct lpd_error *
+console_read_catalog(struct console_cores *c, const char *dir)
+{
+	char *path = lpd_asprintf("%s/catalog", dir), line[4096];
+	struct lpd_error *err = NULL;
+	FILE *f;
+	int no = 0;
+
+	if (path == NULL)
+		return &lpd_enomem;
+	f = fopen(path, "r");
+	if (f == NULL) {
+		err = lpd_error_os(errno, path);
+		lpd_free(path);
+		return lpd_error_prefix(err, "--repo %s (until repo/ lands, a "
+					"directory with a 'catalog' file)",
+					dir);
+	}
+	while (err == NULL && fgets(line, sizeof(line), f) != NULL) {
+		size_t l = strcspn(line, "\r\n");
+
+		no++;
+		line[l] = '\0';
+		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
+			continue;
+		err = console_add(c, line, dir);
+		if (err != NULL)
+			err = lpd_error_prefix(err, "%s:%d", path, no);
+	}
+	fclose(f);
+	lpd_free(path);
+	return err;
+}
+
+/* The fixtures directory: $LPD_FIXTURES, else next to the binary
+ * (./lpardbg, build/lpardbg) or PREFIX/share/lpardbg/fixtures. */
+static char *
+console_fixtures(void)
+{
+	static const char *const rel[] = { "fixtures", "../fixtures",
+		"../share/lpardbg/fixtures" };
+	const char *env = getenv("LPD_FIXTURES");
+	char exe[PATH_MAX], *slash, *p;
+	ssize_t n;
+	size_t i;
+
+	if (env != NULL && *env != '\0')
+		return lpd_strdup(env);
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash == NULL)
+		return NULL;
+	*slash = '\0';
+	for (i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		p = lpd_asprintf("%s/%s/console-demo.sh", exe, rel[i]);
+		if (p != NULL && access(p, R_OK) == 0) {
+			*strrchr(p, '/') = '\0';
+			return p;
+		}
+		lpd_free(p);
+	}
+	return NULL;
+}
+
+/* The demo catalog: DIR/catalog, made by fixtures/console-demo.sh the
+ * first time (before the screen is taken, with a message). */
+static struct lpd_error *
+console_demo(struct console_cores *c, char **dir_ret)
+{
+	const char *cache = getenv("XDG_CACHE_HOME");
+	const char *home = getenv("HOME");
+	char *dir, *cat, *fx;
+	struct lpd_error *err = NULL;
+	pid_t pid;
+	int st;
+
+	if (cache != NULL && cache[0] == '/')
+		dir = lpd_asprintf("%s/lpardbg/demo", cache);
+	else if (home != NULL)
+		dir = lpd_asprintf("%s/.cache/lpardbg/demo", home);
+	else
+		dir = lpd_strdup("/tmp/lpardbg-demo");
+	if (dir == NULL)
+		return &lpd_enomem;
+	cat = lpd_asprintf("%s/catalog", dir);
+	if (cat != NULL && access(cat, R_OK) != 0) {
+		fx = console_fixtures();
+		if (fx == NULL) {
+			err = lpd_error_format(LPD_ERR_NOT_FOUND,
+					       "no demo at %s and no fixtures "
+					       "to build it (set LPD_FIXTURES)",
+					       dir);
+			goto out;
+		}
+		fprintf(stderr, "lpardbg: building the demo dumps in %s ...\n",
+			dir);
+		pid = fork();
+		if (pid == 0) {
+			char *script = lpd_asprintf("%s/console-demo.sh", fx);
+
+			if (script != NULL)
+				execl("/bin/sh", "sh", script, dir,
+				      (char *)NULL);
+			_exit(127);
+		}
+		lpd_free(fx);
+		if (pid < 0 || waitpid(pid, &st, 0) < 0 || !WIFEXITED(st) ||
+		    WEXITSTATUS(st) != 0) {
+			err = lpd_error_format(LPD_ERR_BAD_INPUT,
+					       "building the demo in %s failed",
+					       dir);
+			goto out;
+		}
+	}
+	err = console_read_catalog(c, dir);
+out:
+	lpd_free(cat);
+	if (err != NULL) {
+		lpd_free(dir);
+		return err;
+	}
+	*dir_ret = dir;
+	return NULL;
+}
+
+static enum cmd_retval
+cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	enum { OPT_REPO = 256, OPT_CLUSTER, OPT_SYSROOT };
+	static const struct option longopts[] = {
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "cluster", required_argument, NULL, OPT_CLUSTER },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct console_cores cores = { 0 };
+	struct con_session *s = NULL;
+	const char *repo = NULL, *cluster = NULL, *sysroot = NULL;
+	struct lpd_error *err = NULL;
+	enum cmd_retval rv = CMD_RETURN_OK;
+	char *demo_dir = NULL;
+	volatile int cancel = 0;	/* when the caller has none */
+	size_t i;
+	int c;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_REPO: repo = optarg; break;
+		case OPT_CLUSTER: cluster = optarg; break;
+		case OPT_SYSROOT: sysroot = optarg; break;
+		case 'h':
+			fprintf(ctx->out, "usage: lpardbg console %s\n  %s\n",
+				cmd_console_entry.usage,
+				cmd_console_entry.summary);
+			return CMD_RETURN_USAGE;
+		default:
+			return cmd_usage(ctx, &cmd_console_entry,
+					 "bad option '%s'", argv[optind - 1]);
+		}
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+		return cmd_usage(ctx, NULL, "console: not a terminal (batch "
+				 "commands: lpardbg help)");
+	cores.cluster = cluster;
+	for (i = (size_t)optind; err == NULL && i < (size_t)argc; i++)
+		err = console_add(&cores, argv[i], NULL);
+	if (err == NULL && repo != NULL)
+		err = console_read_catalog(&cores, repo);
+	if (err == NULL && cores.n == 0 && repo == NULL)
+		err = console_demo(&cores, &demo_dir);
+	if (err == NULL)
+		err = con_session_create(&s);
+	if (err != NULL) {
+		rv = cmd_fail(ctx, err);
+		goto out;
+	}
+	s->sysroot = sysroot;
+	/* --cluster filters catalogs that name clusters; command-line
+	 * cores take it as their cluster's name. */
+	if (cluster != NULL && (repo != NULL || demo_dir != NULL))
+		s->cluster = lpd_strdup(cluster);
+	err = console_cores_source.report(&cores, s);
+	if (err == NULL && con_dump_count(s) == 0)
+		err = lpd_error_format(LPD_ERR_NOT_FOUND, "no dumps%s%s",
+				       cluster != NULL ? " in cluster " : "",
+				       cluster != NULL ? cluster : "");
+	if (err != NULL) {
+		rv = cmd_fail(ctx, err);
+		goto out;
+	}
+	con_status(s, false, "%zu dumps%s%s; Enter opens, Space marks, d "
+		   "compares, : commands, ? help", con_dump_count(s),
+		   demo_dir != NULL ? " from the demo in " : "",
+		   demo_dir != NULL ? demo_dir : "");
+	rv = (enum cmd_retval)tui_run(s, ctx->cancel != NULL ? ctx->cancel
+							     : &cancel);
+out:
+	con_session_destroy(s);
+	for (i = 0; i < cores.n; i++)
+		console_spec_deinit(&cores.specs[i]);
+	lpd_free(cores.specs);
+	lpd_free(demo_dir);
+	return rv;
+}
+
+const struct cmd_entry cmd_console_entry = {
+	.name = "console",
+	.usage = "[--repo DIR] [--cluster NAME] [--sysroot DIR] "
+		 "[CORE[:EXE][@[CLUSTER/]NODE/LPAR]...]",
+	.summary = "the TUI over a cluster's dumps (no arguments: the demo)",
+	.exec = cmd_console_exec,
+};

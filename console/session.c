@@ -1,0 +1,914 @@
+/* console/session.c - the console's model: catalog transaction, stepwise
+ * loading, selection, marks and comparison, status and output. Commands
+ * call these; views only read the struct. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "console/session.h"
+
+enum { CON_OUTPUT_MAX_LINES = 2000 };
+
+struct lpd_error *
+con_session_create(struct con_session **ret)
+{
+	struct con_session *s = lpd_calloc(1, sizeof(*s));
+	struct lpd_error *err;
+
+	if (s == NULL)
+		return &lpd_enomem;
+	err = dbg_cache_create(&s->cache);
+	if (err != NULL) {
+		lpd_free(s);
+		return err;
+	}
+	s->next_number = 1;
+	s->dirty = CON_DIRTY_ALL;
+	*ret = s;
+	return NULL;
+}
+
+static void
+con_compare_destroy(struct con_compare *c)
+{
+	size_t i;
+
+	if (c == NULL)
+		return;
+	align_result_destroy(c->align);
+	for (i = 0; i < c->n_evidence; i++)
+		lpd_free(c->evidence[i]);
+	lpd_free(c->evidence);
+	lpd_free(c);
+}
+
+static void
+con_dump_destroy(struct con_dump *d)
+{
+	if (d == NULL)
+		return;
+	dbg_stack_destroy(d->crash_stack);
+	dbg_target_destroy(d->target);
+	lpd_free(d->id);
+	lpd_free(d->core);
+	lpd_free(d->exe);
+	lpd_free(d->error);
+	lpd_free(d);
+}
+
+static void
+con_source_deinit(struct con_source *src)
+{
+	lpd_free(src->path);
+	lpd_free(src->data);
+	lpd_free(src->lines);
+	lpd_free(src->error);
+	memset(src, 0, sizeof(*src));
+}
+
+void
+con_session_destroy(struct con_session *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	dbg_stack_destroy(s->stack);
+	for (i = 0; i < s->n_items; i++) {
+		con_dump_destroy(s->items[i].dump);
+		lpd_free(s->items[i].name);
+	}
+	lpd_free(s->items);
+	con_compare_destroy(s->compare);
+	con_source_deinit(&s->source);
+	lpd_buf_deinit(&s->output);
+	lpd_free(s->cluster);
+	dbg_cache_destroy(s->cache);
+	lpd_free(s);
+}
+
+/* ---- catalog ------------------------------------------------------------ */
+
+static uint64_t
+con_fnv(uint64_t h, const char *str)
+{
+	const unsigned char *p = (const unsigned char *)(str ? str : "");
+
+	for (; *p != '\0'; p++) {
+		h ^= *p;
+		h *= UINT64_C(0x100000001b3);
+	}
+	h ^= 0xff;	/* separator: ("ab","c") != ("a","bc") */
+	h *= UINT64_C(0x100000001b3);
+	return h;
+}
+
+uint64_t
+con_tag(enum con_kind kind, const char *a, const char *b, const char *c)
+{
+	uint64_t h = UINT64_C(0xcbf29ce484222325);
+
+	h ^= (uint64_t)kind + 1;
+	h *= UINT64_C(0x100000001b3);
+	h = con_fnv(h, a);
+	h = con_fnv(h, b);
+	h = con_fnv(h, c);
+	return h != 0 ? h : 1;	/* 0 means "none" */
+}
+
+struct con_item *
+con_item_find(struct con_session *s, uint64_t tag)
+{
+	size_t i;
+
+	for (i = 0; tag != 0 && i < s->n_items; i++)
+		if (s->items[i].tag == tag)
+			return &s->items[i];
+	return NULL;
+}
+
+void
+con_catalog_begin(struct con_session *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_items; i++)
+		s->items[i].reported = false;
+	s->reporting = true;
+}
+
+/* Find or add the item TAG; refreshes its name and marks it reported. */
+static struct lpd_error *
+con_catalog_item(struct con_session *s, uint64_t tag, uint64_t parent,
+		 enum con_kind kind, const char *name, struct con_item **ret)
+{
+	struct con_item *it = con_item_find(s, tag);
+	struct lpd_error *err;
+	char *copy;
+
+	if (it == NULL) {
+		err = lpd_vec_reserve((void **)&s->items, &s->cap_items,
+				      s->n_items + 1, sizeof(*s->items));
+		if (err != NULL)
+			return err;
+		copy = lpd_strdup(name);
+		if (copy == NULL)
+			return &lpd_enomem;
+		it = &s->items[s->n_items++];
+		memset(it, 0, sizeof(*it));
+		it->tag = tag;
+		it->parent = parent;
+		it->kind = kind;
+		it->name = copy;
+		s->dirty |= CON_DIRTY_TREE;
+	}
+	it->reported = true;
+	*ret = it;
+	return NULL;
+}
+
+struct lpd_error *
+con_catalog_report(struct con_session *s, const struct con_report *r)
+{
+	const char *cluster = r->cluster != NULL ? r->cluster : "local";
+	uint64_t tc, tn, tl, td;
+	struct con_item *it;
+	struct con_dump *d;
+	struct lpd_error *err;
+	struct stat st;
+
+	if (r->node == NULL || r->lpar == NULL || r->id == NULL ||
+	    r->core == NULL)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"catalog report lacks a node, LPAR, "
+					"id or core");
+	if (s->cluster != NULL && strcmp(s->cluster, cluster) != 0)
+		return NULL;
+	tc = con_tag(CON_CLUSTER, cluster, NULL, NULL);
+	tn = con_tag(CON_NODE, cluster, r->node, NULL);
+	tl = con_tag(CON_LPAR, cluster, r->node, r->lpar);
+	td = con_tag(CON_DUMP, cluster, r->id, NULL);
+	if ((err = con_catalog_item(s, tc, 0, CON_CLUSTER, cluster, &it)) ||
+	    (err = con_catalog_item(s, tn, tc, CON_NODE, r->node, &it)) ||
+	    (err = con_catalog_item(s, tl, tn, CON_LPAR, r->lpar, &it)) ||
+	    (err = con_catalog_item(s, td, tl, CON_DUMP, r->id, &it)))
+		return err;
+	if (it->dump != NULL)
+		return NULL;	/* known: keep its load */
+	d = lpd_calloc(1, sizeof(*d));
+	if (d == NULL)
+		return &lpd_enomem;
+	d->id = lpd_strdup(r->id);
+	d->core = lpd_strdup(r->core);
+	d->exe = r->exe != NULL ? lpd_strdup(r->exe) : NULL;
+	if (d->id == NULL || d->core == NULL ||
+	    (r->exe != NULL && d->exe == NULL)) {
+		con_dump_destroy(d);
+		return &lpd_enomem;
+	}
+	d->time = r->time;
+	if (d->time == 0 && stat(r->core, &st) == 0)
+		d->time = (int64_t)st.st_mtime;
+	it->dump = d;
+	it->number = s->next_number++;
+	s->load_total++;
+	return NULL;
+}
+
+static void
+con_forget(struct con_session *s, uint64_t tag)
+{
+	size_t i, k = 0;
+
+	if (s->current == tag) {
+		s->current = 0;
+		dbg_stack_destroy(s->stack);
+		s->stack = NULL;
+		s->dirty |= CON_DIRTY_TARGET;
+	}
+	for (i = 0; i < s->n_marks; i++)
+		if (s->marks[i] != tag)
+			s->marks[k++] = s->marks[i];
+	s->n_marks = k;
+	if (s->compare != NULL &&
+	    (s->compare->a == tag || s->compare->b == tag)) {
+		con_compare_destroy(s->compare);
+		s->compare = NULL;
+		s->show_compare = false;
+		s->dirty |= CON_DIRTY_COMPARE;
+	}
+}
+
+void
+con_catalog_end(struct con_session *s)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < s->n_items; i++) {
+		struct con_item *it = &s->items[i];
+
+		if (it->reported) {
+			s->items[k++] = *it;
+			continue;
+		}
+		con_forget(s, it->tag);
+		if (it->dump != NULL) {
+			if (it->dump->load == CON_LOAD_PENDING)
+				s->load_total--;
+			else if (s->load_done > 0) {
+				s->load_total--;
+				s->load_done--;
+			}
+		}
+		con_dump_destroy(it->dump);
+		lpd_free(it->name);
+		s->dirty |= CON_DIRTY_TREE;
+	}
+	s->n_items = k;
+	s->reporting = false;
+}
+
+/* Visit dumps in tree order; stop at the I-th. */
+static struct con_item *
+con_walk(struct con_session *s, size_t want, size_t *count)
+{
+	size_t c, n, l, d, seen = 0;
+
+	for (c = 0; c < s->n_items; c++) {
+		struct con_item *ic = &s->items[c];
+
+		if (ic->kind != CON_CLUSTER)
+			continue;
+		for (n = 0; n < s->n_items; n++) {
+			struct con_item *in = &s->items[n];
+
+			if (in->kind != CON_NODE || in->parent != ic->tag)
+				continue;
+			for (l = 0; l < s->n_items; l++) {
+				struct con_item *il = &s->items[l];
+
+				if (il->kind != CON_LPAR ||
+				    il->parent != in->tag)
+					continue;
+				for (d = 0; d < s->n_items; d++) {
+					struct con_item *id = &s->items[d];
+
+					if (id->kind != CON_DUMP ||
+					    id->parent != il->tag)
+						continue;
+					if (seen++ == want)
+						return id;
+				}
+			}
+		}
+	}
+	if (count != NULL)
+		*count = seen;
+	return NULL;
+}
+
+struct con_item *
+con_dump_at(struct con_session *s, size_t i)
+{
+	return con_walk(s, i, NULL);
+}
+
+size_t
+con_dump_count(const struct con_session *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n_items; i++)
+		n += s->items[i].kind == CON_DUMP;
+	return n;
+}
+
+struct lpd_error *
+con_dump_lookup(struct con_session *s, const char *spec,
+		struct con_item **ret)
+{
+	char *end;
+	unsigned long num;
+	size_t i;
+
+	if (spec == NULL || *spec == '\0')
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"no dump given");
+	for (i = 0; i < s->n_items; i++) {
+		struct con_item *it = &s->items[i];
+
+		if (it->kind == CON_DUMP && strcmp(it->dump->id, spec) == 0) {
+			*ret = it;
+			return NULL;
+		}
+	}
+	errno = 0;
+	num = strtoul(spec, &end, 10);
+	if (errno == 0 && *end == '\0' && spec[0] >= '0' && spec[0] <= '9')
+		for (i = 0; i < s->n_items; i++)
+			if (s->items[i].kind == CON_DUMP &&
+			    s->items[i].number == num) {
+				*ret = &s->items[i];
+				return NULL;
+			}
+	return lpd_error_format(LPD_ERR_NOT_FOUND,
+				"no dump '%s' (try 'target list')", spec);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+static struct lpd_error *
+con_dump_load(struct con_session *s, struct con_dump *d)
+{
+	struct dbg_options opts = {
+		.exe = d->exe,
+		.sysroot = s->sysroot,
+		.cache = s->cache,
+	};
+	const struct dump_process *p;
+	struct dump_siginfo si;
+	struct lpd_error *err;
+	struct dump *core;
+
+	err = dbg_target_load(d->core, &opts, &d->target);
+	if (err != NULL)
+		return err;
+	core = dbg_target_dump(d->target);
+	p = dump_get_process(core);
+	if (p != NULL) {
+		d->pid = p->pid;
+		snprintf(d->process, sizeof(d->process), "%s", p->fname);
+	}
+	d->crashed = dump_crashed_thread(core);
+	if (dump_get_siginfo(core, &si) && si.signo > 0)
+		d->signo = si.signo;
+	else if (dump_thread_count(core) > 0)
+		d->signo = dump_thread_signal(core, d->crashed);
+	if (dump_thread_count(core) == 0)
+		return NULL;
+	return dbg_unwind_thread(d->target, d->crashed, 0, &d->crash_stack);
+}
+
+static void
+con_load_item(struct con_session *s, struct con_item *it)
+{
+	struct con_dump *d = it->dump;
+	struct lpd_error *err = con_dump_load(s, d);
+
+	if (err != NULL) {
+		dbg_stack_destroy(d->crash_stack);
+		d->crash_stack = NULL;
+		dbg_target_destroy(d->target);
+		d->target = NULL;
+		lpd_free(d->error);
+		d->error = lpd_strdup(err->message);
+		d->load = CON_LOAD_FAILED;
+		lpd_error_destroy(err);
+	} else {
+		d->load = CON_LOAD_DONE;
+	}
+	s->load_done++;
+	s->dirty |= CON_DIRTY_TREE | CON_DIRTY_STATUS;
+}
+
+bool
+con_session_load_step(struct con_session *s)
+{
+	size_t i, n = con_dump_count(s), left = 0;
+	struct con_item *next = NULL;
+
+	for (i = 0; i < n; i++) {
+		struct con_item *it = con_dump_at(s, i);
+
+		if (it->dump->load == CON_LOAD_PENDING) {
+			if (next == NULL)
+				next = it;
+			left++;
+		}
+	}
+	if (next == NULL)
+		return false;
+	if (s->cancel != NULL && *s->cancel) {
+		*s->cancel = 0;
+		for (i = 0; i < n; i++) {
+			struct con_item *it = con_dump_at(s, i);
+
+			if (it->dump->load == CON_LOAD_PENDING) {
+				it->dump->load = CON_LOAD_CANCELLED;
+				s->load_done++;
+			}
+		}
+		con_status(s, true, "loading cancelled: %zu dump%s not "
+			   "loaded (selecting one loads it)", left,
+			   left == 1 ? "" : "s");
+		s->dirty |= CON_DIRTY_TREE;
+		return false;
+	}
+	con_load_item(s, next);
+	return left > 1;
+}
+
+struct lpd_error *
+con_dump_ensure(struct con_session *s, struct con_item *it)
+{
+	struct con_dump *d = it->dump;
+
+	if (d->load == CON_LOAD_PENDING || d->load == CON_LOAD_CANCELLED) {
+		if (d->load == CON_LOAD_CANCELLED && s->load_done > 0)
+			s->load_done--;
+		con_load_item(s, it);
+	}
+	if (d->load == CON_LOAD_FAILED)
+		return lpd_error_format(LPD_ERR_BAD_INPUT, "dump %s: %s",
+					d->id, d->error);
+	return NULL;
+}
+
+/* ---- selection ---------------------------------------------------------- */
+
+struct con_dump *
+con_session_dump(struct con_session *s)
+{
+	struct con_item *it = con_item_find(s, s->current);
+
+	return it != NULL ? it->dump : NULL;
+}
+
+struct lpd_error *
+con_session_need_target(struct con_session *s)
+{
+	struct con_dump *d = con_session_dump(s);
+
+	if (d == NULL || d->target == NULL)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"no dump selected (Enter on a dump, "
+					"or 'target select N')");
+	return NULL;
+}
+
+struct lpd_error *
+con_session_select(struct con_session *s, uint64_t tag)
+{
+	struct con_item *it = con_item_find(s, tag);
+	struct dbg_stack *st = NULL;
+	struct lpd_error *err;
+
+	if (it == NULL || it->kind != CON_DUMP)
+		return lpd_error_format(LPD_ERR_NOT_FOUND, "not a dump");
+	err = con_dump_ensure(s, it);
+	if (err != NULL)
+		return err;
+	if (dump_thread_count(dbg_target_dump(it->dump->target)) > 0) {
+		err = dbg_unwind_thread(it->dump->target, it->dump->crashed, 0,
+					&st);
+		if (err != NULL)
+			return err;
+	}
+	dbg_stack_destroy(s->stack);
+	s->stack = st;
+	s->current = tag;
+	s->thread = it->dump->crashed;
+	s->frame = 0;
+	s->show_compare = false;
+	s->dirty |= CON_DIRTY_TARGET | CON_DIRTY_TREE | CON_DIRTY_COMPARE |
+		    CON_DIRTY_STATUS;
+	return NULL;
+}
+
+struct lpd_error *
+con_session_set_thread(struct con_session *s, size_t i)
+{
+	struct con_dump *d = con_session_dump(s);
+	struct lpd_error *err = con_session_need_target(s);
+	struct dbg_stack *st;
+	size_t n;
+
+	if (err != NULL)
+		return err;
+	n = dump_thread_count(dbg_target_dump(d->target));
+	if (i >= n)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"no thread %zu (the dump has %zu)",
+					i + 1, n);
+	err = dbg_unwind_thread(d->target, i, 0, &st);
+	if (err != NULL)
+		return err;
+	dbg_stack_destroy(s->stack);
+	s->stack = st;
+	s->thread = i;
+	s->frame = 0;
+	s->dirty |= CON_DIRTY_TARGET;
+	return NULL;
+}
+
+struct lpd_error *
+con_session_set_frame(struct con_session *s, size_t n)
+{
+	struct lpd_error *err = con_session_need_target(s);
+	size_t count;
+
+	if (err != NULL)
+		return err;
+	count = s->stack != NULL ? dbg_stack_frame_count(s->stack) : 0;
+	if (n >= count)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"no frame %zu (the stack has %zu)", n,
+					count);
+	s->frame = n;
+	s->dirty |= CON_DIRTY_TARGET;
+	return NULL;
+}
+
+const struct dbg_frame *
+con_session_frame(struct con_session *s)
+{
+	if (s->stack == NULL || con_session_dump(s) == NULL)
+		return NULL;
+	return dbg_stack_frame(s->stack, s->frame);
+}
+
+const struct dump_regs *
+con_session_regs(struct con_session *s)
+{
+	if (s->stack == NULL || con_session_dump(s) == NULL)
+		return NULL;
+	return dbg_stack_frame_regs(s->stack, s->frame);
+}
+
+bool
+con_session_marked(const struct con_session *s, uint64_t tag)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_marks; i++)
+		if (s->marks[i] == tag)
+			return true;
+	return false;
+}
+
+void
+con_session_mark(struct con_session *s, uint64_t tag)
+{
+	size_t i;
+
+	if (con_session_marked(s, tag)) {
+		for (i = 0; i < s->n_marks; i++)
+			if (s->marks[i] == tag)
+				break;
+		for (; i + 1 < s->n_marks; i++)
+			s->marks[i] = s->marks[i + 1];
+		s->n_marks--;
+	} else {
+		if (s->n_marks == 2) {
+			s->marks[0] = s->marks[1];
+			s->n_marks = 1;
+		}
+		s->marks[s->n_marks++] = tag;
+	}
+	s->dirty |= CON_DIRTY_TREE;
+}
+
+/* ---- comparison ---------------------------------------------------------- */
+
+static struct lpd_error *
+con_evidence(struct con_compare *c, size_t *cap, const char *fmt, ...)
+	LPD_PRINTF(3, 4);
+
+static struct lpd_error *
+con_evidence(struct con_compare *c, size_t *cap, const char *fmt, ...)
+{
+	struct lpd_buf b = LPD_BUF_INIT;
+	struct lpd_error *err;
+	va_list ap;
+
+	err = lpd_vec_reserve((void **)&c->evidence, cap, c->n_evidence + 1,
+			      sizeof(char *));
+	if (err != NULL)
+		return err;
+	va_start(ap, fmt);
+	err = lpd_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (err != NULL)
+		return err;
+	c->evidence[c->n_evidence++] = lpd_buf_steal(&b);
+	return NULL;
+}
+
+/* The executable's build-id: the module the kernel mapped at AT_PHDR. */
+static const char *
+con_main_build_id(struct con_dump *d, const char **name)
+{
+	struct dump *core = dbg_target_dump(d->target);
+	size_t i, k, n = dump_module_count(core);
+
+	*name = NULL;
+	for (i = 0; i < n; i++) {
+		const struct dump_module *m = dump_module(core, i);
+
+		if (!m->is_main)
+			continue;
+		*name = m->path;
+		for (k = 0; k < dbg_target_module_count(d->target); k++) {
+			struct dbg_module_info mi;
+
+			dbg_target_module_info(d->target, k, &mi);
+			if (mi.name != NULL && strcmp(mi.name, m->path) == 0)
+				return mi.build_id;
+		}
+	}
+	return NULL;
+}
+
+/* Keys of a stack's frames for align_keys(); *bufs owns them. */
+static struct lpd_error *
+con_keys(const struct dbg_stack *st, char ***ret, size_t *n_ret)
+{
+	size_t i, n = st != NULL ? dbg_stack_frame_count(st) : 0;
+	char **keys, tmp[256];
+
+	if (n > ALIGN_MAX_FRAMES)
+		n = ALIGN_MAX_FRAMES;
+	keys = lpd_calloc(n + 1, sizeof(*keys));
+	if (keys == NULL)
+		return &lpd_enomem;
+	for (i = 0; i < n; i++) {
+		const struct dbg_frame *f = dbg_stack_frame(st, i);
+
+		keys[i] = lpd_strdup(align_normalize(f->function, f->module,
+						     tmp, sizeof(tmp)));
+		if (keys[i] == NULL) {
+			while (i-- > 0)
+				lpd_free(keys[i]);
+			lpd_free(keys);
+			return &lpd_enomem;
+		}
+	}
+	*ret = keys;
+	*n_ret = n;
+	return NULL;
+}
+
+static void
+con_keys_free(char **keys, size_t n)
+{
+	size_t i;
+
+	for (i = 0; keys != NULL && i < n; i++)
+		lpd_free(keys[i]);
+	lpd_free(keys);
+}
+
+struct lpd_error *
+con_session_compare(struct con_session *s, uint64_t a, uint64_t b)
+{
+	struct con_item *ia = con_item_find(s, a), *ib = con_item_find(s, b);
+	struct con_compare *c = NULL;
+	char **ka = NULL, **kb = NULL, sa[32], sb[32];
+	size_t na = 0, nb = 0, cap = 0, i;
+	const char *ba, *bb, *ma, *mb;
+	struct lpd_error *err;
+
+	if (ia == NULL || ib == NULL || ia->kind != CON_DUMP ||
+	    ib->kind != CON_DUMP)
+		return lpd_error_format(LPD_ERR_NOT_FOUND, "not a dump");
+	if (a == b)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"compare needs two different dumps");
+	if ((err = con_dump_ensure(s, ia)) != NULL ||
+	    (err = con_dump_ensure(s, ib)) != NULL)
+		return err;
+	if ((err = con_keys(ia->dump->crash_stack, &ka, &na)) != NULL ||
+	    (err = con_keys(ib->dump->crash_stack, &kb, &nb)) != NULL)
+		goto out;
+	c = lpd_calloc(1, sizeof(*c));
+	if (c == NULL) {
+		err = &lpd_enomem;
+		goto out;
+	}
+	c->a = a;
+	c->b = b;
+	err = align_keys((const char *const *)ka, na,
+			 (const char *const *)kb, nb, &c->align);
+	if (err != NULL)
+		goto out;
+	con_signal_name(ia->dump->signo, sa, sizeof(sa));
+	con_signal_name(ib->dump->signo, sb, sizeof(sb));
+	err = con_evidence(c, &cap, "score %.2f: %zu of %zu frames shared "
+			   "(%zu and %zu)", c->align->score,
+			   c->align->matched,
+			   (na > nb ? na : nb), na, nb);
+	if (err == NULL)
+		err = ia->dump->signo == ib->dump->signo
+		    ? con_evidence(c, &cap, "same signal: %s", sa)
+		    : con_evidence(c, &cap, "different signal: %s / %s", sa,
+				   sb);
+	if (err == NULL && na > 0 && nb > 0)
+		err = strcmp(ka[0], kb[0]) == 0
+		    ? con_evidence(c, &cap, "same crashing function: %s",
+				   ka[0])
+		    : con_evidence(c, &cap, "crashing function differs: %s / "
+				   "%s", ka[0], kb[0]);
+	ba = con_main_build_id(ia->dump, &ma);
+	bb = con_main_build_id(ib->dump, &mb);
+	if (err == NULL && ba != NULL && bb != NULL)
+		err = strcmp(ba, bb) == 0
+		    ? con_evidence(c, &cap, "same executable: %s (build-id "
+				   "%.12s)", con_basename(ma), ba)
+		    : con_evidence(c, &cap, "executable differs: %s %.12s / "
+				   "%s %.12s", con_basename(ma), ba,
+				   con_basename(mb), bb);
+	for (i = 0; err == NULL && i < c->align->n_rows; i++) {
+		const struct align_row *r = &c->align->rows[i];
+
+		if (r->mark == ALIGN_SAME)
+			continue;
+		err = con_evidence(c, &cap, "first difference: %s / %s",
+				   r->a >= 0 ? ka[r->a] : "(none)",
+				   r->b >= 0 ? kb[r->b] : "(none)");
+		break;
+	}
+out:
+	con_keys_free(ka, na);
+	con_keys_free(kb, nb);
+	if (err != NULL) {
+		con_compare_destroy(c);
+		return err;
+	}
+	con_compare_destroy(s->compare);
+	s->compare = c;
+	s->show_compare = true;
+	s->dirty |= CON_DIRTY_COMPARE | CON_DIRTY_TREE;
+	return NULL;
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+void
+con_status(struct con_session *s, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	char *nl;
+
+	va_start(ap, fmt);
+	vsnprintf(s->status, sizeof(s->status), fmt, ap);
+	va_end(ap);
+	nl = strchr(s->status, '\n');
+	if (nl != NULL)
+		*nl = '\0';
+	s->status_error = error;
+	s->dirty |= CON_DIRTY_STATUS;
+}
+
+void
+con_output(struct con_session *s, const char *text)
+{
+	size_t lines = 0, i, cut;
+	char *p;
+
+	if (text == NULL || *text == '\0')
+		return;
+	if (lpd_buf_puts(&s->output, text) != NULL)
+		return;		/* out of memory: the log loses this text */
+	if (s->output.data[s->output.len - 1] != '\n' &&
+	    lpd_buf_puts(&s->output, "\n") != NULL)
+		return;
+	for (i = 0; i < s->output.len; i++)
+		lines += s->output.data[i] == '\n';
+	if (lines > CON_OUTPUT_MAX_LINES + CON_OUTPUT_MAX_LINES / 4) {
+		p = s->output.data;
+		for (; lines > CON_OUTPUT_MAX_LINES; lines--)
+			p = strchr(p, '\n') + 1;
+		cut = (size_t)(p - s->output.data);
+		memmove(s->output.data, p, s->output.len - cut + 1);
+		s->output.len -= cut;
+	}
+	s->dirty |= CON_DIRTY_OUTPUT;
+}
+
+const struct con_source *
+con_source_get(struct con_session *s, const char *path)
+{
+	struct con_source *src = &s->source;
+	struct stat st;
+	size_t cap = 0, i, n = 0;
+	ssize_t got;
+	int fd;
+
+	if (src->path != NULL && path != NULL && strcmp(src->path, path) == 0)
+		return src;
+	con_source_deinit(src);
+	if (path == NULL)
+		return src;
+	src->path = lpd_strdup(path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		src->error = lpd_asprintf("%s: %s", path, strerror(errno));
+		return src;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		src->error = lpd_asprintf("%s: not a regular file", path);
+		goto out;
+	}
+	if (st.st_size > CON_SOURCE_MAX_BYTES) {
+		src->error = lpd_asprintf("%s: larger than %d MiB, not shown",
+					  path, CON_SOURCE_MAX_BYTES >> 20);
+		goto out;
+	}
+	src->data = lpd_malloc((size_t)st.st_size + 1);
+	if (src->data == NULL)
+		goto out;
+	while (n < (size_t)st.st_size) {
+		got = read(fd, src->data + n, (size_t)st.st_size - n);
+		if (got <= 0)
+			break;
+		n += (size_t)got;
+	}
+	src->data[n] = '\0';
+	for (i = 0; i <= n; i++) {
+		if (i == n && (i == 0 || src->data[i - 1] == '\n'))
+			break;	/* no empty last line after the final \n */
+		if (i == 0 || src->data[i - 1] == '\n') {
+			if (lpd_vec_reserve((void **)&src->lines, &cap,
+					    src->n_lines + 1,
+					    sizeof(*src->lines)) != NULL)
+				break;
+			src->lines[src->n_lines++] = i;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (src->data[i] == '\n')
+			src->data[i] = '\0';
+out:
+	close(fd);
+	return src;
+}
+
+const char *
+con_signal_name(int signo, char *buf, size_t len)
+{
+	const char *n = dump_signal_name(signo);
+
+	if (signo == 0)
+		snprintf(buf, len, "no signal");
+	else if (n != NULL)
+		snprintf(buf, len, "%s", n);
+	else
+		snprintf(buf, len, "signal %d", signo);
+	return buf;
+}
+
+const char *
+con_basename(const char *path)
+{
+	const char *s;
+
+	if (path == NULL)
+		return NULL;
+	s = strrchr(path, '/');
+	return s != NULL ? s + 1 : path;
+}
