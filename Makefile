@@ -31,7 +31,7 @@ CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -I. -I/usr/include/libdwarf $(CPPFLAGS)
 ALL_CFLAGS = $(CPPFLAGS_ALL) -MMD -MP $(WARN) $(CFLAGS) $(SANFLAGS)
 # jansson: reasoning/ parses cached facts (analysis JSON) back in.
 LIBS = -lelf -ldwarf -lz -lzstd -liberty -lreadline -lncursesw -ltinfo -ljansson -lm -lsqlite3 -llzma -llz4 \
-	-ldebuginfod -lcrypto
+	-lcrypto
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Modules in dependency order: each may use only those before it.
@@ -148,7 +148,7 @@ hdrcheck: | $(DEPS_STAMP)
 test: lpardbg unit cli tui lint hdrcheck services-test
 
 check:
-	$(MAKE) SAN=1 unit cli services-test
+	$(MAKE) SAN=1 unit cli tui services-test
 	@echo "check: tests passed under ASan+UBSan"
 
 demo: lpardbg
