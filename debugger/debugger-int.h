@@ -28,6 +28,7 @@ struct dbg_elf {
 	bool has_dwarf;		/* has a non-empty .debug_info */
 	void **decompressed;	/* buffers of SHF_COMPRESSED sections */
 	size_t n_decompressed;
+	char *section_cache;	/* dir of decompressed copies, or NULL */
 };
 
 struct dbg_section {
@@ -44,6 +45,12 @@ struct lpd_error *dbg_elf_open(const char *path, struct dbg_elf **ret);
 struct lpd_error *dbg_elf_open_memory(const char *name, uint8_t *image,
 				      size_t size, struct dbg_elf **ret);
 void dbg_elf_destroy(struct dbg_elf *e);
+/** Keep decompressed copies of E's compressed sections under DIR (by
+ * build-id, section index and size) and reuse them on later opens: the
+ * zlib of a libc6-dbg file is most of a small core's backtrace time.
+ * Needs a build-id; DIR NULL disables. */
+struct lpd_error *dbg_elf_set_section_cache(struct dbg_elf *e,
+					    const char *dir);
 /** Section NAME (SHF_COMPRESSED ones decompressed once); false if absent
  * or SHT_NOBITS. */
 bool dbg_elf_section(struct dbg_elf *e, const char *name,

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -13,6 +14,8 @@
 #include <zlib.h>
 
 #include "debugger/debugger-int.h"
+
+static void elf_inflated_free(void *p);
 
 static struct lpd_error *
 elf_error(const char *path, const char *what)
@@ -213,8 +216,9 @@ dbg_elf_destroy(struct dbg_elf *e)
 	if (e->elf != NULL)
 		elf_end(e->elf);
 	for (i = 0; i < e->n_decompressed; i++)
-		lpd_free(e->decompressed[i]);
+		elf_inflated_free(e->decompressed[i]);
 	lpd_free(e->decompressed);
+	lpd_free(e->section_cache);
 	if (e->owns_map)
 		lpd_free(e->map);
 	else if (e->map != NULL)
@@ -226,19 +230,140 @@ dbg_elf_destroy(struct dbg_elf *e)
 	lpd_free(e);
 }
 
-/* A section we decompressed: the header, then the bytes. Kept on
- * e->decompressed, one allocation each, so dbg_elf_destroy frees it. */
+/* A section we decompressed, or its copy mapped from the section cache.
+ * Kept on e->decompressed so dbg_elf_destroy releases it. */
 struct elf_inflated {
 	size_t index;		/* section index */
 	size_t size;
-	uint8_t data[];
+	uint8_t *data;
+	bool mapped;		/* data is an mmap of a cache file */
 };
 
-/* The bytes of SHF_COMPRESSED section SCN (header SH) decompressed once,
- * *ret borrowed. zlib is inflated here rather than by elf_compress: the
- * Adler-32 of the whole section costs a sixth of inflating it and guards
- * nothing the readers' bounds checks do not. Other formats are left to
- * libelf (false: use elf_compress). */
+static void
+elf_inflated_free(void *p)
+{
+	struct elf_inflated *inf = p;
+
+	if (inf == NULL)
+		return;
+	if (inf->mapped)
+		munmap(inf->data, inf->size ? inf->size : 1);
+	else
+		lpd_free(inf->data);
+	lpd_free(inf);
+}
+
+struct lpd_error *
+dbg_elf_set_section_cache(struct dbg_elf *e, const char *dir)
+{
+	char id[129];
+
+	lpd_free(e->section_cache);
+	e->section_cache = NULL;
+	if (dir == NULL || e->build_id_len == 0)
+		return NULL;
+	dbg_elf_build_id_hex(e, id);
+	e->section_cache = lpd_asprintf("%s/sections/%s", dir, id);
+	return e->section_cache != NULL ? NULL : &lpd_enomem;
+}
+
+static char *
+elf_cache_path(const struct dbg_elf *e, size_t index, uint64_t size)
+{
+	return lpd_asprintf("%s/%zu-%llu", e->section_cache, index,
+			    (unsigned long long)size);
+}
+
+/* The cached copy of section INDEX when one of exactly SIZE bytes is
+ * there; NULL otherwise (a miss is never an error). */
+static uint8_t *
+elf_cache_map(const struct dbg_elf *e, size_t index, uint64_t size)
+{
+	char *path = elf_cache_path(e, index, size);
+	struct stat st;
+	void *p = NULL;
+	int fd;
+
+	if (path == NULL)
+		return NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	lpd_free(path);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && size > 0 &&
+	    (uint64_t)st.st_size == size) {
+		p = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	close(fd);
+	return p;
+}
+
+static void
+elf_mkdirs(char *path)
+{
+	char *s;
+
+	for (s = path + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(path, 0700);
+		*s = '/';
+	}
+	mkdir(path, 0700);
+}
+
+/* Best effort: write DATA where later runs find it, through a temporary
+ * file renamed into place so a reader never maps a partial copy. */
+static void
+elf_cache_store(const struct dbg_elf *e, size_t index, const uint8_t *data,
+		size_t size)
+{
+	char *path = elf_cache_path(e, index, size), *tmp = NULL, *dir;
+	size_t done = 0;
+	int fd = -1;
+
+	if (path == NULL)
+		return;
+	dir = lpd_strdup(e->section_cache);
+	if (dir == NULL)
+		goto out;
+	elf_mkdirs(dir);
+	lpd_free(dir);
+	tmp = lpd_asprintf("%s.tmp.XXXXXX", path);
+	if (tmp == NULL)
+		goto out;
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		goto out;
+	while (done < size) {
+		ssize_t n = write(fd, data + done, size - done);
+
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	if (close(fd) == 0 && done == size && rename(tmp, path) == 0) {
+		lpd_free(tmp);
+		tmp = NULL;
+	}
+	fd = -1;
+out:
+	if (tmp != NULL) {
+		unlink(tmp);
+		lpd_free(tmp);
+	}
+	lpd_free(path);
+}
+
+/* The bytes of SHF_COMPRESSED section SCN decompressed once, *ret
+ * borrowed: from the section cache when it has them, else inflated here
+ * rather than by elf_compress, since the Adler-32 of the whole section
+ * costs a sixth of inflating it and guards nothing the readers' bounds
+ * checks do not. Other formats are left to libelf (false: use
+ * elf_compress). */
 static bool
 elf_inflate(struct dbg_elf *e, Elf_Scn *scn, const struct elf_inflated **ret,
 	    bool *failed)
@@ -266,35 +391,47 @@ elf_inflate(struct dbg_elf *e, Elf_Scn *scn, const struct elf_inflated **ret,
 					: sizeof(Elf64_Chdr);
 	*failed = true;
 	if (raw == NULL || raw->d_buf == NULL || raw->d_size < hdr ||
-	    raw->d_size - hdr > UINT_MAX || ch.ch_size > UINT_MAX ||
-	    ch.ch_size > SIZE_MAX - sizeof(*inf))
+	    raw->d_size - hdr > UINT_MAX || ch.ch_size > UINT_MAX)
 		return true;
 	items = lpd_reallocarray(e->decompressed, e->n_decompressed + 1,
 				 sizeof(*items));
 	if (items == NULL)
 		return true;
 	e->decompressed = items;
-	inf = lpd_malloc(sizeof(*inf) + (ch.ch_size ? ch.ch_size : 1));
+	inf = lpd_calloc(1, sizeof(*inf));
 	if (inf == NULL)
 		return true;
 	inf->index = index;
 	inf->size = ch.ch_size;
-	memset(&zs, 0, sizeof(zs));
-	zs.next_in = (Bytef *)raw->d_buf + hdr;
-	zs.avail_in = (uInt)(raw->d_size - hdr);
-	zs.next_out = inf->data;
-	zs.avail_out = (uInt)ch.ch_size;
-	if (inflateInit(&zs) != Z_OK) {
-		lpd_free(inf);
-		return true;
+	if (e->section_cache != NULL) {
+		inf->data = elf_cache_map(e, index, ch.ch_size);
+		inf->mapped = inf->data != NULL;
 	}
-	inflateValidate(&zs, 0);
-	zres = inflate(&zs, Z_FINISH);
-	inflateEnd(&zs);
-	/* Exactly ch_size bytes, no more and no less. */
-	if (zres != Z_STREAM_END || zs.total_out != ch.ch_size) {
-		lpd_free(inf);
-		return true;
+	if (inf->data == NULL) {
+		inf->data = lpd_malloc(ch.ch_size ? ch.ch_size : 1);
+		if (inf->data == NULL) {
+			lpd_free(inf);
+			return true;
+		}
+		memset(&zs, 0, sizeof(zs));
+		zs.next_in = (Bytef *)raw->d_buf + hdr;
+		zs.avail_in = (uInt)(raw->d_size - hdr);
+		zs.next_out = inf->data;
+		zs.avail_out = (uInt)ch.ch_size;
+		if (inflateInit(&zs) != Z_OK) {
+			elf_inflated_free(inf);
+			return true;
+		}
+		inflateValidate(&zs, 0);
+		zres = inflate(&zs, Z_FINISH);
+		inflateEnd(&zs);
+		/* Exactly ch_size bytes, no more and no less. */
+		if (zres != Z_STREAM_END || zs.total_out != ch.ch_size) {
+			elf_inflated_free(inf);
+			return true;
+		}
+		if (e->section_cache != NULL && ch.ch_size > 0)
+			elf_cache_store(e, index, inf->data, ch.ch_size);
 	}
 	e->decompressed[e->n_decompressed++] = inf;
 	*failed = false;

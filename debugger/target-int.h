@@ -34,6 +34,7 @@ struct dbg_target {
 	char **warnings;
 	size_t n_warnings, cap_warnings;
 	struct dbg_types *scratch;	/* made-up types (values), lazy */
+	char *section_cache;		/* dir for decompressed sections */
 };
 
 struct lpd_error *dbg_target_warn(struct dbg_target *t, const char *fmt, ...)

@@ -3,6 +3,7 @@
  * .gnu_debuglink) and checks build-ids. Unwinding is in stack.c. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <elf.h>
@@ -120,6 +121,11 @@ target_try_file(struct dbg_target *t, const char *path, const char *want,
 		return NULL;
 	}
 	dbg_elf_build_id_hex(e, have);
+	if (t->section_cache != NULL &&
+	    dbg_elf_set_section_cache(e, t->section_cache) != NULL) {
+		dbg_elf_destroy(e);
+		return NULL;
+	}
 	if (want[0] != '\0' && have[0] != '\0' && strcmp(want, have) != 0) {
 		lpd_error_destroy(dbg_target_warn(t,
 			"%s: build-id %s does not match the core's %s",
@@ -356,6 +362,26 @@ target_map_exe(struct dbg_target *t, const char *exe)
 	return NULL;
 }
 
+/* Where decompressed debug sections are kept between runs, as libdwfl
+ * finds its debuginfod cache: LPARDBG_CACHE_DIR ("off" disables), else
+ * $XDG_CACHE_HOME/lpardbg, else ~/.cache/lpardbg. NULL: no cache. */
+static char *
+target_section_cache_dir(void)
+{
+	const char *dir = getenv("LPARDBG_CACHE_DIR");
+
+	if (dir != NULL)
+		return dir[0] != '\0' && strcmp(dir, "off") != 0
+			? lpd_strdup(dir) : NULL;
+	dir = getenv("XDG_CACHE_HOME");
+	if (dir != NULL && dir[0] == '/')
+		return lpd_asprintf("%s/lpardbg", dir);
+	dir = getenv("HOME");
+	if (dir != NULL && dir[0] == '/')
+		return lpd_asprintf("%s/.cache/lpardbg", dir);
+	return NULL;
+}
+
 struct lpd_error *
 dbg_target_load(const char *core_path, const struct dbg_options *opts,
 		struct dbg_target **ret)
@@ -370,6 +396,7 @@ dbg_target_load(const char *core_path, const struct dbg_options *opts,
 	t = lpd_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return &lpd_enomem;
+	t->section_cache = target_section_cache_dir();
 	err = dump_open(core_path, &t->dump);
 	if (err != NULL)
 		goto fail;
@@ -423,6 +450,7 @@ dbg_target_destroy(struct dbg_target *t)
 		lpd_free(t->warnings[i]);
 	lpd_free(t->warnings);
 	lpd_free(t->mods);
+	lpd_free(t->section_cache);
 	dbg_types_destroy(t->scratch);
 	if (t->owns_cache)
 		dbg_cache_destroy(t->cache);
