@@ -3,6 +3,7 @@
  * came from), and their stable JSON form for caching and comparing across
  * runs. Normalization and comparison are left to normalize.c and
  * similarity.c. */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -24,6 +25,107 @@ struct reason_analysis *
 reason_analysis_alloc(void)
 {
 	return lpd_calloc(1, sizeof(struct reason_analysis));
+}
+
+static void
+facts_pfact_deinit(struct reason_pfact *f)
+{
+	for (size_t i = 0; i < f->n_args; i++)
+		lpd_free(f->args[i].sym);
+	lpd_free(f->args);
+	lpd_free(f->plugin);
+	lpd_free(f->version);
+	lpd_free(f->pred);
+}
+
+static bool
+facts_is_ident(const char *s)
+{
+	if (s == NULL || !(isalpha((unsigned char)*s) || *s == '_'))
+		return false;
+	for (s++; *s != '\0'; s++)
+		if (!(isalnum((unsigned char)*s) || *s == '_'))
+			return false;
+	return true;
+}
+
+struct lpd_error *
+reason_analysis_add_fact(struct reason_analysis *a, const char *plugin,
+			 const char *version, const char *pred,
+			 const struct reason_term *args, size_t n)
+{
+	struct reason_pfact *f, *nf;
+	size_t i;
+
+	if (!facts_is_ident(pred) || n > 16 || plugin == NULL)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"plugin %s: bad fact '%s' (%zu args)",
+					plugin != NULL ? plugin : "?",
+					pred != NULL ? pred : "(null)", n);
+	nf = lpd_reallocarray(a->facts, a->n_facts + 1, sizeof(*nf));
+	if (nf == NULL)
+		return &lpd_enomem;
+	a->facts = nf;
+	f = &nf[a->n_facts];
+	memset(f, 0, sizeof(*f));
+	f->plugin = lpd_strdup(plugin);
+	f->version = lpd_strdup(version != NULL ? version : "");
+	f->pred = lpd_strdup(pred);
+	f->args = n > 0 ? lpd_calloc(n, sizeof(*f->args)) : NULL;
+	if (f->plugin == NULL || f->version == NULL || f->pred == NULL ||
+	    (n > 0 && f->args == NULL))
+		goto nomem;
+	for (i = 0; i < n; i++) {
+		f->n_args = i + 1;
+		if (args[i].is_num) {
+			f->args[i].num = args[i].num;
+		} else if ((f->args[i].sym = lpd_strdup(args[i].sym != NULL
+							? args[i].sym : ""))
+			   == NULL) {
+			goto nomem;
+		}
+	}
+	a->n_facts++;
+	return NULL;
+nomem:
+	facts_pfact_deinit(f);
+	return &lpd_enomem;
+}
+
+size_t
+reason_analysis_fact_count(const struct reason_analysis *a)
+{
+	return a->n_facts;
+}
+
+char *
+reason_analysis_fact_text(const struct reason_analysis *a, size_t i,
+			  const char **plugin, const char **version)
+{
+	const struct reason_pfact *f = &a->facts[i];
+	struct lpd_buf b = LPD_BUF_INIT;
+	struct lpd_error *err;
+	size_t k;
+
+	*plugin = f->plugin;
+	*version = f->version;
+	err = lpd_buf_printf(&b, "%s(", f->pred);
+	for (k = 0; err == NULL && k < f->n_args; k++) {
+		if (f->args[k].sym != NULL)
+			err = lpd_buf_printf(&b, "%s\"%s\"", k ? ", " : "",
+					     f->args[k].sym);
+		else
+			err = lpd_buf_printf(&b, "%s%.15g", k ? ", " : "",
+					     f->args[k].num);
+	}
+	if (err == NULL)
+		err = lpd_buf_puts(&b, ")");
+	if (err != NULL) {
+		lpd_error_destroy(err);
+		lpd_buf_deinit(&b);
+		return NULL;
+	}
+	return b.data;
 }
 
 static void
@@ -74,6 +176,9 @@ reason_analysis_destroy(struct reason_analysis *a)
 		lpd_free(a->values[i].value);
 	}
 	lpd_free(a->values);
+	for (i = 0; i < a->n_facts; i++)
+		facts_pfact_deinit(&a->facts[i]);
+	lpd_free(a->facts);
 	facts_norm_free(a);
 	lpd_free(a->id);
 	lpd_free(a->core);
@@ -150,6 +255,13 @@ facts_add_value(struct reason_analysis *a, const char *key,
 	}
 	a->n_values++;
 	return NULL;
+}
+
+struct lpd_error *
+reason_analysis_add_value(struct reason_analysis *a, const char *key,
+			  const char *value)
+{
+	return facts_add_value(a, key, value);
 }
 
 /* Set one meta field from "key=value" (sidecar or --meta). */
@@ -463,7 +575,8 @@ reason_analyze(struct dbg_target *t, const struct reason_meta *meta,
 		if (meta->time != 0)
 			a->time = meta->time;
 	}
-	if ((err = reason_normalize(a)) != NULL)
+	if ((err = reason_normalize(a)) != NULL ||
+	    (err = reason_frame_values(a, t)) != NULL)
 		goto fail;
 	*ret = a;
 	return NULL;
@@ -618,7 +731,41 @@ reason_analysis_to_json(const struct reason_analysis *a, struct lpd_json *j)
 		lpd_json_object_end(j);
 	}
 	lpd_json_array_end(j);
+	lpd_json_key(j, "facts");
+	reason_facts_json(a, j);
 	lpd_json_object_end(j);
+}
+
+void
+reason_facts_json(const struct reason_analysis *a, struct lpd_json *j)
+{
+	lpd_json_array_begin(j);
+	for (size_t i = 0; i < a->n_facts; i++) {
+		const struct reason_pfact *f = &a->facts[i];
+
+		lpd_json_object_begin(j);
+		lpd_json_key(j, "plugin");
+		lpd_json_string(j, f->plugin);
+		lpd_json_key(j, "version");
+		lpd_json_string(j, f->version);
+		lpd_json_key(j, "pred");
+		lpd_json_string(j, f->pred);
+		lpd_json_key(j, "args");
+		lpd_json_array_begin(j);
+		for (size_t k = 0; k < f->n_args; k++) {
+			if (f->args[k].sym != NULL)
+				lpd_json_string(j, f->args[k].sym);
+			else if (f->args[k].num == floor(f->args[k].num) &&
+				 fabs(f->args[k].num) < 9007199254740992.0)
+				/* Counters and ids stay integers in JSON. */
+				lpd_json_int(j, (int64_t)f->args[k].num);
+			else
+				lpd_json_double(j, f->args[k].num, 6);
+		}
+		lpd_json_array_end(j);
+		lpd_json_object_end(j);
+	}
+	lpd_json_array_end(j);
 }
 
 /* Parsing: every field is checked for its type; a wrong one names the
@@ -852,6 +999,57 @@ facts_parse_values(struct facts_parse *p, json_t *root,
 	}
 }
 
+/* "facts" is optional: documents from before plugins have none. */
+static void
+facts_parse_pfacts(struct facts_parse *p, json_t *root,
+		   struct reason_analysis *a)
+{
+	json_t *arr = json_object_get(root, "facts"), *fo, *v;
+	struct reason_term t[16];
+	size_t i, k;
+
+	if (arr == NULL)
+		return;
+	if (!json_is_array(arr)) {
+		facts_bad(p, "facts", "expected an array");
+		return;
+	}
+	json_array_foreach(arr, i, fo) {
+		json_t *pl = json_object_get(fo, "plugin");
+		json_t *ve = json_object_get(fo, "version");
+		json_t *pr = json_object_get(fo, "pred");
+		json_t *ar = json_object_get(fo, "args");
+
+		if (!json_is_string(pl) || !json_is_string(ve) ||
+		    !json_is_string(pr) || !json_is_array(ar) ||
+		    json_array_size(ar) > 16) {
+			facts_bad(p, "facts[]", "expected {plugin, version, "
+				  "pred, args[<=16]}");
+			return;
+		}
+		json_array_foreach(ar, k, v) {
+			if (json_is_string(v)) {
+				t[k] = (struct reason_term){
+					.sym = json_string_value(v) };
+			} else if (json_is_number(v)) {
+				t[k] = (struct reason_term){
+					.is_num = true,
+					.num = json_number_value(v) };
+			} else {
+				facts_bad(p, "facts[].args[]",
+					  "expected a string or number");
+				return;
+			}
+		}
+		p->err = reason_analysis_add_fact(a, json_string_value(pl),
+						  json_string_value(ve),
+						  json_string_value(pr), t,
+						  json_array_size(ar));
+		if (p->err != NULL)
+			return;
+	}
+}
+
 struct lpd_error *
 reason_analysis_from_json(const char *text, size_t len, const char *file,
 			  struct reason_analysis **ret)
@@ -910,6 +1108,8 @@ reason_analysis_from_json(const char *text, size_t len, const char *file,
 		facts_parse_modules(&p, root, a);
 	if (p.err == NULL)
 		facts_parse_values(&p, root, a);
+	if (p.err == NULL)
+		facts_parse_pfacts(&p, root, a);
 	json_decref(root);
 	if (p.err == NULL && a->id == NULL)
 		facts_bad(&p, "id", "missing");
@@ -1055,6 +1255,18 @@ reason_analysis_clone(const struct reason_analysis *src, const char *id,
 		if ((err = facts_add_value(a, src->values[i].key,
 					   src->values[i].value)) != NULL)
 			goto fail;
+	for (i = 0; i < src->n_facts; i++) {
+		const struct reason_pfact *f = &src->facts[i];
+		struct reason_term t[16];
+
+		for (k = 0; k < f->n_args && k < 16; k++)
+			t[k] = (struct reason_term){
+				.is_num = f->args[k].sym == NULL,
+				.sym = f->args[k].sym, .num = f->args[k].num };
+		if ((err = reason_analysis_add_fact(a, f->plugin, f->version,
+						    f->pred, t, k)) != NULL)
+			goto fail;
+	}
 	if ((err = reason_normalize(a)) != NULL)
 		goto fail;
 	*ret = a;
@@ -1211,6 +1423,19 @@ facts_db_one(struct reason_db *db, const struct reason_analysis *a,
 		};
 
 		if ((err = reason_db_add(db, "value", t, 3)) != NULL)
+			return err;
+	}
+	for (i = 0; i < a->n_facts; i++) {
+		const struct reason_pfact *f = &a->facts[i];
+		struct reason_term t[17];
+		size_t k;
+
+		t[0] = facts_sym(d);
+		for (k = 0; k < f->n_args; k++)
+			t[k + 1] = f->args[k].sym != NULL
+				   ? facts_sym(f->args[k].sym)
+				   : facts_num(f->args[k].num);
+		if ((err = reason_db_add(db, f->pred, t, k + 1)) != NULL)
 			return err;
 	}
 	return NULL;

@@ -38,6 +38,18 @@ struct reason_value {
 	char *key, *value;
 };
 
+/* A fact a plugin found: PRED(dump, ARGS...), keyed by the plugin. */
+struct reason_parg {
+	char *sym;		/* NULL for a number */
+	double num;
+};
+
+struct reason_pfact {
+	char *plugin, *version, *pred;
+	struct reason_parg *args;
+	size_t n_args;
+};
+
 /* A normalized frame of the crashed thread. */
 struct reason_nframe {
 	char *key;		/* "function@module" or "??@module+0xOFF" */
@@ -63,6 +75,8 @@ struct reason_analysis {
 	size_t n_modules;
 	struct reason_value *values;
 	size_t n_values;
+	struct reason_pfact *facts;	/* from plugins */
+	size_t n_facts;
 	/* derived by reason_normalize(), not serialized */
 	struct reason_nframe *norm;
 	size_t n_norm;
@@ -106,6 +120,21 @@ struct lpd_error *reason_frame_key(const struct reason_analysis *a,
 
 /* facts.c */
 struct reason_analysis *reason_analysis_alloc(void);
+/** Set value KEY of A to VALUE (replacing an earlier one). */
+struct lpd_error *reason_analysis_add_value(struct reason_analysis *a,
+					    const char *key,
+					    const char *value);
+
+/* frame-values.c */
+/* Values taken from the crashed frame at most. */
+enum { REASON_MAX_FRAME_VALUES = 8 };
+/** Add the crashed frame's scalar arguments and locals, NULL pointers
+ * and short strings to A's values ("frame.FUNCTION.NAME"); needs A
+ * normalized. Unreadable variables are skipped. */
+struct lpd_error *reason_frame_values(struct reason_analysis *a,
+				      struct dbg_target *t);
+/** A's plugin facts as a JSON array (the analysis and diff reports). */
+void reason_facts_json(const struct reason_analysis *a, struct lpd_json *j);
 
 /* similarity.c */
 enum reason_align_op { REASON_ALIGN_MATCH, REASON_ALIGN_ONLY_A,

@@ -12,7 +12,7 @@
 #include "debugger/debugger.h"
 
 /* Bumped when facts or normalization change: keys cached analyses. */
-#define REASON_ANALYZER_VERSION "lpardbg-reason/1"
+#define REASON_ANALYZER_VERSION "lpardbg-reason/2"
 /* Schema name written in every facts document. */
 #define REASON_SCHEMA "lpardbg.analysis/1"
 
@@ -70,6 +70,31 @@ struct lpd_error *reason_analysis_rename_frames(struct reason_analysis *a,
 const char *reason_analysis_id(const struct reason_analysis *a);
 const char *reason_analysis_lpar(const struct reason_analysis *a);
 int64_t reason_analysis_time(const struct reason_analysis *a);
+
+/* A constant: a symbol (string) or a number. */
+struct reason_term {
+	bool is_num;
+	const char *sym;
+	double num;
+};
+
+/** Add the fact PRED(D, ARGS...) that plugin PLUGIN (VERSION) found in
+ * A's dump: it is written in the facts document with the plugin's name
+ * and version, and diff and triage put it into the Datalog database with
+ * the dump's id D first. PRED must be an identifier ([A-Za-z_][A-Za-z0-9_]*,
+ * else LPD_ERR_INVALID_ARG); N at most 16. */
+struct lpd_error *reason_analysis_add_fact(struct reason_analysis *a,
+					   const char *plugin,
+					   const char *version,
+					   const char *pred,
+					   const struct reason_term *args,
+					   size_t n);
+size_t reason_analysis_fact_count(const struct reason_analysis *a);
+/** Plugin fact I of A as text, pred("a", 1), and the plugin's name and
+ * version (borrowed from A). Caller frees with lpd_free(); NULL: no
+ * memory. */
+char *reason_analysis_fact_text(const struct reason_analysis *a, size_t i,
+				const char **plugin, const char **version);
 
 /* ---- normalization (normalize.c) ----------------------------------- */
 
@@ -151,13 +176,6 @@ struct lpd_error *reason_rules_add(struct reason_rules *r, const char *text,
 				   size_t len, const char *file);
 struct lpd_error *reason_rules_add_file(struct reason_rules *r,
 					const char *path);
-
-/* A constant: a symbol (string) or a number. */
-struct reason_term {
-	bool is_num;
-	const char *sym;
-	double num;
-};
 
 struct lpd_error *reason_db_create(struct reason_db **ret);
 void reason_db_destroy(struct reason_db *db);

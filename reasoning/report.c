@@ -276,6 +276,8 @@ report_json_dump(struct lpd_json *j, const struct reason_analysis *a)
 	for (i = 0; i < a->n_norm; i++)
 		lpd_json_string(j, a->norm[i].key);
 	lpd_json_array_end(j);
+	lpd_json_key(j, "facts");
+	reason_facts_json(a, j);
 	lpd_json_object_end(j);
 }
 

@@ -501,20 +501,36 @@ sim_modules(struct reason_comparison *c)
 	return c->explain[REASON_DIM_MODULES] != NULL ? NULL : &lpd_enomem;
 }
 
+/* Values known in both dumps (the crashed frame's variables, a
+ * plugin's, the meta file's): the share that are equal, naming the first
+ * few that differ as the evidence. */
 static struct lpd_error *
 sim_values(struct reason_comparison *c)
 {
 	const struct reason_analysis *a = c->a, *b = c->b;
-	size_t i, k, common = 0, equal = 0;
+	struct lpd_buf diff = LPD_BUF_INIT;
+	struct lpd_error *err = NULL;
+	size_t i, k, common = 0, equal = 0, named = 0;
 
-	for (i = 0; i < a->n_values; i++)
-		for (k = 0; k < b->n_values; k++)
-			if (strcmp(a->values[i].key, b->values[k].key) == 0) {
-				common++;
-				if (strcmp(a->values[i].value,
-					   b->values[k].value) == 0)
-					equal++;
-			}
+	for (i = 0; i < a->n_values && err == NULL; i++)
+		for (k = 0; k < b->n_values; k++) {
+			if (strcmp(a->values[i].key, b->values[k].key) != 0)
+				continue;
+			common++;
+			if (strcmp(a->values[i].value,
+				   b->values[k].value) == 0)
+				equal++;
+			else if (named++ < 3)
+				err = lpd_buf_printf(&diff, "%s%s %s vs %s",
+						     named > 1 ? ", " : "",
+						     a->values[i].key,
+						     a->values[i].value,
+						     b->values[k].value);
+		}
+	if (err != NULL) {
+		lpd_buf_deinit(&diff);
+		return err;
+	}
 	if (common == 0) {
 		c->explain[REASON_DIM_VALUES] = lpd_strdup(
 			"no values known in both dumps");
@@ -522,8 +538,11 @@ sim_values(struct reason_comparison *c)
 		c->applies[REASON_DIM_VALUES] = true;
 		c->score[REASON_DIM_VALUES] = (double)equal / (double)common;
 		c->explain[REASON_DIM_VALUES] = lpd_asprintf(
-			"%zu of %zu common values equal", equal, common);
+			"%zu of %zu common values equal%s%s%s", equal, common,
+			named > 0 ? "; differ: " : "",
+			named > 0 ? diff.data : "", named > 3 ? ", ..." : "");
 	}
+	lpd_buf_deinit(&diff);
 	return c->explain[REASON_DIM_VALUES] != NULL ? NULL : &lpd_enomem;
 }
 

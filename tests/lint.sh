@@ -6,7 +6,7 @@ set -u
 cd "$(dirname "$0")/.."
 bad=0
 for h in $(find common dumps debugger repo reasoning console plugins \
-	   -name '*-int.h' 2>/dev/null); do
+	   services -name '*-int.h' 2>/dev/null); do
 	mod=${h%%/*}
 	for f in $(grep -rl --include='*.c' --include='*.h' \
 		   "#include \"$h\"" . 2>/dev/null); do
@@ -30,6 +30,23 @@ check_arrow() {
 check_arrow common dumps debugger repo reasoning console plugins
 check_arrow dumps debugger repo reasoning console plugins
 check_arrow debugger reasoning console plugins
-check_arrow reasoning console
+check_arrow reasoning console plugins
+check_arrow plugins console
+# services/ are programs of their own: they share only common/ (the console
+# reaches them through services/messaging/messaging.h, never the reverse).
+check_arrow services dumps debugger repo reasoning console plugins remote
+# Analyzer plugins see lpardbg only through the plugin ABI (plugin.h);
+# host.c, loader.c and builtin.c are the host side.
+for f in plugins/*.c; do
+	[ -f "$f" ] || continue
+	case $f in plugins/host.c|plugins/loader.c|plugins/builtin.c) continue ;;
+	esac
+	if grep -n '#include "' "$f" | grep -v '#include "plugins/plugin.h"'; then
+		echo "lint: $f: an analyzer plugin includes only plugins/plugin.h"
+		bad=1
+	fi
+done
+# remote/ moves bytes over SSH: it knows no other module but common/.
+check_arrow remote dumps debugger repo reasoning console plugins
 [ $bad -eq 0 ] && echo "lint: ok"
 exit $bad

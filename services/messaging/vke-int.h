@@ -139,6 +139,10 @@ struct vke {
 
 int64_t vke_now_ms(void);
 
+/* The running VKE, for debuggers: plugins/messaging.c finds the state in
+ * a core through this symbol and the DWARF types above. */
+extern struct vke *vke_debug_root;
+
 /* kcluster.c */
 /** Bind the UDP port of VKE's node and set up the peer table. */
 struct lpd_error *kc_init(struct vke *vke);

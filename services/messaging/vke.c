@@ -821,6 +821,8 @@ vke_incarnation(void)
 	return inc != 0 ? inc : 1;
 }
 
+struct vke *vke_debug_root;
+
 static void
 usage(FILE *to)
 {
@@ -882,6 +884,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	vke->udp_fd = vke->listen_fd = -1;
+	vke_debug_root = vke;
 	if ((env = getenv("VIOS_VKE_DROP")) && !parse_prob(env, &vke->drop_p))
 		err = lpd_error_format(LPD_ERR_INVALID_ARG,
 				       "VIOS_VKE_DROP '%s' not in [0,1)", env);
@@ -976,6 +979,7 @@ out:
 	lpd_free(vke->sock_path);
 	kc_deinit(vke);
 	msg_config_destroy(vke->conf);
+	vke_debug_root = NULL;
 	lpd_free(vke);
 	return status;
 }
