@@ -1,7 +1,9 @@
 /* console/cmd-diff.c - "diff": how two dumps are related. Each side is a
- * core (its executable after a colon or via --exe-a/--exe-b) or a cached
- * facts file (*.json); prints the relations the rules derive with their
- * proofs, the per-dimension scores and the aligned stacks. With --expect,
+ * core (its executable after a colon or via --exe-a/--exe-b), a cached
+ * facts file (*.json) or a repository dump id (its LPAR, node, image and
+ * time then come from the repository index); prints the relations the
+ * rules derive with their proofs, the per-dimension scores and the
+ * aligned stacks. With --expect,
  * exits 0 when the pair relates as expected and 1 when not (CI gates). */
 #include <errno.h>
 #include <getopt.h>
@@ -9,10 +11,12 @@
 #include <sys/stat.h>
 
 #include "console/load.h"
+#include "plugins/plugin.h"
 #include "reasoning/reasoning.h"
 
 struct diff_opts {
 	const char *exe[2];
+	const char *repo;		/* --repo DIR for dump ids */
 	const char *sysroot;
 	const char **debug_dirs;
 	size_t n_debug_dirs;
@@ -21,6 +25,8 @@ struct diff_opts {
 	const char *junit;
 	bool markdown;
 	enum reason_expect expect;
+	struct cmd_plugin_opts popts;	/* --plugin SO */
+	struct plugins *plugins;	/* their facts join each side's */
 };
 
 static bool
@@ -54,41 +60,6 @@ diff_split(const char *arg, char **core_ret, char **exe_ret)
 	return NULL;
 }
 
-static struct lpd_error *
-diff_analyze(struct cmd_ctx *ctx, const struct diff_opts *o,
-	     struct dbg_cache *cache, const char *arg, const char *exe_opt,
-	     struct reason_analysis **ret)
-{
-	struct dbg_options dopts = { 0 };
-	struct dbg_target *t = NULL;
-	struct lpd_error *err;
-	char *core, *exe;
-	size_t i;
-
-	if ((err = diff_split(arg, &core, &exe)) != NULL)
-		return err;
-	if (diff_has_suffix(core, ".json")) {
-		err = reason_analysis_load(core, ret);
-		goto out;
-	}
-	dopts.exe = exe_opt != NULL ? exe_opt : exe;
-	dopts.sysroot = o->sysroot;
-	dopts.debug_dirs = o->debug_dirs;
-	dopts.n_debug_dirs = o->n_debug_dirs;
-	dopts.cache = cache;
-	err = dbg_target_load(core, &dopts, &t);
-	if (err != NULL)
-		goto out;
-	for (i = 0; i < dbg_target_warning_count(t); i++)
-		cmd_warn(ctx, dbg_target_warning(t, i));
-	err = reason_analyze(t, NULL, ret);
-out:
-	dbg_target_destroy(t);
-	lpd_free(core);
-	lpd_free(exe);
-	return err;
-}
-
 static bool
 diff_push(const char ***v, size_t *n, const char *s)
 {
@@ -99,6 +70,81 @@ diff_push(const char ***v, size_t *n, const char *s)
 	nv[(*n)++] = s;
 	*v = nv;
 	return true;
+}
+
+/* What the repository index knows of a dump and its core does not: the
+ * LPAR and node it came from, its image, when it was taken. */
+static struct lpd_error *
+diff_repo_meta(const struct repo_dump *d, struct reason_meta *m,
+	       char id[REPO_ID_LEN + 1], char **image_ret)
+{
+	snprintf(id, REPO_ID_LEN + 1, "%.*s", REPO_ID_LEN, d->hash);
+	m->id = id;
+	m->lpar = d->lpar;
+	m->node = d->node;
+	m->time = d->time_taken;
+	*image_ret = NULL;
+	if (d->image != NULL) {
+		*image_ret = d->image_version != NULL
+			? lpd_asprintf("%s:%s", d->image, d->image_version)
+			: lpd_strdup(d->image);
+		if (*image_ret == NULL)
+			return &lpd_enomem;
+	}
+	m->image = *image_ret;
+	return NULL;
+}
+
+/* ARG is a facts file (*.json), a core (CORE[:EXE]) or a repository dump
+ * id or unique prefix, which load_target() checks out. */
+static struct lpd_error *
+diff_analyze(struct cmd_ctx *ctx, const struct diff_opts *o,
+	     struct dbg_cache *cache, const char *arg, const char *exe_opt,
+	     struct reason_analysis **ret)
+{
+	struct load_args la;
+	struct reason_meta meta = { 0 };
+	struct dbg_target *t = NULL;
+	struct lpd_error *err;
+	char *core, *exe, *image = NULL, id[REPO_ID_LEN + 1];
+	size_t i;
+
+	memset(&la, 0, sizeof(la));
+	if ((err = diff_split(arg, &core, &exe)) != NULL)
+		return err;
+	if (diff_has_suffix(core, ".json")) {
+		err = reason_analysis_load(core, ret);
+		goto out;
+	}
+	la.core = core;
+	la.exe = exe_opt != NULL ? exe_opt : exe;
+	la.sysroot = o->sysroot;
+	la.repo = o->repo;
+	la.cache = cache;
+	for (i = 0; i < o->n_debug_dirs; i++)
+		if (!diff_push(&la.debug_dirs, &la.n_debug_dirs,
+			       o->debug_dirs[i])) {
+			err = &lpd_enomem;
+			goto out;
+		}
+	if ((err = load_target(&la, &t)) != NULL)
+		goto out;
+	load_print_warnings(ctx, t);
+	if (la.dump != NULL && repo_dump_list_count(la.dump) > 0 &&
+	    (err = diff_repo_meta(repo_dump_list_at(la.dump, 0), &meta, id,
+				  &image)) != NULL)
+		goto out;
+	err = reason_analyze(t, la.dump != NULL ? &meta : NULL, ret);
+	if (err == NULL && o->plugins != NULL)
+		err = plugins_analyze(o->plugins, t, *ret, cmd_plugins_warn,
+				      ctx);
+out:
+	dbg_target_destroy(t);
+	load_args_deinit(&la);
+	lpd_free(image);
+	lpd_free(core);
+	lpd_free(exe);
+	return err;
 }
 
 static enum cmd_retval
@@ -118,7 +164,8 @@ static enum cmd_retval
 cmd_diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum { OPT_EXE_A = 256, OPT_EXE_B, OPT_SYSROOT, OPT_DEBUG_DIR,
-	       OPT_JSON, OPT_MD, OPT_JUNIT, OPT_EXPECT, OPT_RULES };
+	       OPT_JSON, OPT_MD, OPT_JUNIT, OPT_EXPECT, OPT_RULES, OPT_REPO,
+	       OPT_PLUGIN };
 	static const struct option longopts[] = {
 		{ "exe-a", required_argument, NULL, OPT_EXE_A },
 		{ "exe-b", required_argument, NULL, OPT_EXE_B },
@@ -129,6 +176,8 @@ cmd_diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "expect", required_argument, NULL, OPT_EXPECT },
 		{ "rules", required_argument, NULL, OPT_RULES },
+		{ "repo", required_argument, NULL, OPT_REPO },
+		{ "plugin", required_argument, NULL, OPT_PLUGIN },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -153,6 +202,11 @@ cmd_diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case OPT_EXE_A: o.exe[0] = optarg; break;
 		case OPT_EXE_B: o.exe[1] = optarg; break;
 		case OPT_SYSROOT: o.sysroot = optarg; break;
+		case OPT_REPO: o.repo = optarg; break;
+		case OPT_PLUGIN:
+			if (!cmd_plugin_opt(&o.popts, optarg))
+				err = &lpd_enomem;
+			break;
 		case OPT_DEBUG_DIR:
 			if (!diff_push(&o.debug_dirs, &o.n_debug_dirs, optarg))
 				err = &lpd_enomem;
@@ -196,6 +250,9 @@ cmd_diff_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if ((err = reason_rules_create(true, &rules)) != NULL)
+		goto fail;
+	if ((err = cmd_plugins_open(&o.popts, &o.plugins)) != NULL ||
+	    (err = plugins_add_rules(o.plugins, rules)) != NULL)
 		goto fail;
 	for (i = 0; i < o.n_rules; i++)
 		if ((err = reason_rules_add_file(rules, o.rules[i])) != NULL)
@@ -266,6 +323,8 @@ out:
 	dbg_cache_destroy(cache);
 	lpd_free(o.debug_dirs);
 	lpd_free(o.rules);
+	plugins_destroy(o.plugins);
+	lpd_free(o.popts.paths);
 	return rv;
 }
 
@@ -273,8 +332,9 @@ const struct cmd_entry cmd_diff_entry = {
 	.name = "diff",
 	.alias = NULL,
 	.usage = "[--json|--markdown] [--junit FILE] [--expect same|different]"
-		 " [--rules FILE]... [--exe-a EXE] [--exe-b EXE] "
-		 "[--sysroot DIR] [--debug-dir DIR] A[:EXE] B[:EXE]",
+		 " [--rules FILE]... [--plugin SO]... [--exe-a EXE] [--exe-b EXE] "
+		 "[--sysroot DIR] [--debug-dir DIR] [--repo DIR] A[:EXE] "
+		 "B[:EXE]   (A, B: cores, facts files or repository dump ids)",
 	.summary = "how two dumps are related: relations with proofs, "
 		   "scores per dimension, aligned stacks",
 	.exec = cmd_diff_exec,

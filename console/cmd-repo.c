@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include "console/load.h"
+#include "console/remote-cmd.h"
+#include "remote/remote.h"
 
 /* Options every subcommand may take, plus its own. */
 struct repo_args {
@@ -92,25 +94,6 @@ repo_args_deinit(struct repo_args *a)
 	lpd_free(a->debug_dirs);
 }
 
-static int
-repo_parse_signal(const char *s)
-{
-	char *end;
-	long v = strtol(s, &end, 10);
-	int i;
-
-	if (end != s && *end == '\0')
-		return v > 0 && v < 128 ? (int)v : -1;
-	for (i = 1; i < 65; i++) {
-		const char *n = dump_signal_name(i);
-
-		if (n != NULL && (strcasecmp(n, s) == 0 ||
-				  strcasecmp(n + 3, s) == 0))
-			return i;
-	}
-	return -1;
-}
-
 static enum cmd_retval
 repo_usage(struct cmd_ctx *ctx, size_t sub, const char *fmt, const char *arg)
 {
@@ -166,7 +149,7 @@ repo_parse(struct cmd_ctx *ctx, size_t sub, int argc, char **argv,
 			break;
 		case OPT_NO_DEBUGINFOD: a->no_debuginfod = true; break;
 		case OPT_SIGNAL:
-			a->f.signal = repo_parse_signal(optarg);
+			a->f.signal = load_parse_signal(optarg);
 			if (a->f.signal < 0)
 				return repo_usage(ctx, sub, "bad signal '%s'",
 						  optarg);
@@ -711,6 +694,8 @@ cmd_repo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	if (argc < 2)
 		return cmd_usage(ctx, &cmd_repo_entry, "no subcommand");
+	if (strcmp(argv[1], "fetch") == 0)	/* console/remote-cmd.c */
+		return remote_repo_fetch_exec(ctx, argc - 1, argv + 1);
 	for (sub = 0; sub < sizeof(repo_subs) / sizeof(repo_subs[0]); sub++)
 		if (strcmp(argv[1], repo_subs[sub].name) == 0)
 			break;
@@ -721,8 +706,17 @@ cmd_repo_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rv = repo_parse(ctx, sub, argc - 1, argv + 1, &a);
 	if (rv != CMD_RETURN_OK)
 		goto out;
-	/* init and import make the repository; the others need one. */
-	err = load_repo_open(a.repo, sub <= 1, &r);
+	/* init and import make the repository; the others need one. An
+	 * ssh:// one is read through an SFTP mirror of its index. */
+	if (remote_is_url(a.repo) && strcmp(argv[1], "ls") != 0 &&
+	    strcmp(argv[1], "show") != 0) {
+		rv = cmd_usage(ctx, &cmd_repo_entry, "repo %s: an ssh:// "
+			       "repository is read-only here (ls, show, "
+			       "fetch)", argv[1]);
+		goto out;
+	}
+	err = remote_is_url(a.repo) ? remote_repo_open(a.repo, NULL, &r)
+		: load_repo_open(a.repo, sub <= 1, &r);
 	if (err != NULL) {
 		rv = cmd_fail(ctx, err);
 		goto out;
@@ -736,8 +730,8 @@ out:
 
 const struct cmd_entry cmd_repo_entry = {
 	.name = "repo",
-	.usage = "init|import|ls|show|rm|label|gc|verify|export [--repo DIR] "
-		 "[--json] ...\n"
+	.usage = "init|import|ls|show|rm|label|gc|verify|export|fetch "
+		 "[--repo DIR|ssh://[USER@]HOST[:PORT]/DIR] [--json] ...\n"
 		 "  (lpardbg repo SUBCOMMAND --help for each one's options)",
 	.summary = "the repository of dumps and images",
 	.exec = cmd_repo_exec,

@@ -1,5 +1,7 @@
-/* console/cmd-triage.c - "triage": bucket every dump in a directory, one
- * bucket per bug. A dump is an ELF core (its executable found as
+/* console/cmd-triage.c - "triage": bucket every dump in a directory, or
+ * the repository's dumps that match repo ls's filters, one bucket per bug.
+ * Repository dumps' analyses are cached in its analyses table. In a
+ * directory, a dump is an ELF core (its executable found as
  * DIR/<name>.exe, DIR/<stem>.exe, or by the path in the core) or a cached
  * analysis DIR/<name>.facts.json (--cache writes and reuses those).
  * --synthesize N triages N analyses made from the real ones (addresses,
@@ -25,7 +27,15 @@ struct triage_opts {
 	bool cache;
 	bool timing;
 	long synthesize;
+	bool use_repo;			/* --repo [DIR] */
+	const char *repo;		/* NULL: the default repository */
+	struct repo_filter filter;	/* as repo ls takes */
+	size_t hits, computed, corrupt;	/* analyses cache (--repo) */
 };
+
+/* Key of cached analyses in the repository's analyses table; the version
+ * is REASON_ANALYZER_VERSION, so a new analyzer recomputes. */
+#define TRIAGE_ANALYZER "reason"
 
 static double
 triage_now(void)
@@ -297,6 +307,167 @@ out:
 	return NULL;
 }
 
+static struct lpd_error *
+triage_keep(struct reason_analysis ***an, size_t *n, size_t *cap,
+	    struct reason_analysis *a)
+{
+	struct lpd_error *err = lpd_vec_reserve((void **)an, cap, *n + 1,
+						sizeof(**an));
+
+	if (err != NULL) {
+		reason_analysis_destroy(a);
+		return err;
+	}
+	(*an)[(*n)++] = a;
+	return NULL;
+}
+
+/* Analyze repository dump D (checked out as bt does) and store the facts
+ * in the analyses table for the next run. */
+static struct lpd_error *
+triage_repo_compute(struct triage_opts *o, struct repo *r,
+		    struct dbg_cache *cache, const struct repo_dump *d,
+		    struct reason_analysis **ret)
+{
+	struct reason_meta meta = { 0 };
+	struct lpd_buf b = LPD_BUF_INIT;
+	struct dbg_target *t = NULL;
+	struct load_args la;
+	struct lpd_json j;
+	struct lpd_error *err;
+	char id[REPO_ID_LEN + 1], *image = NULL;
+
+	memset(&la, 0, sizeof(la));
+	la.sysroot = o->sysroot;
+	la.cache = cache;
+	snprintf(id, sizeof(id), "%.*s", REPO_ID_LEN, d->hash);
+	meta.id = id;
+	meta.lpar = d->lpar;
+	meta.node = d->node;
+	meta.time = d->time_taken;
+	if (d->image != NULL) {
+		image = d->image_version != NULL
+			? lpd_asprintf("%s:%s", d->image, d->image_version)
+			: lpd_strdup(d->image);
+		if (image == NULL)
+			return &lpd_enomem;
+		meta.image = image;
+	}
+	err = load_repo_target(&la, r, d->hash, &t);
+	if (err == NULL)
+		err = reason_analyze(t, &meta, ret);
+	dbg_target_destroy(t);
+	load_args_deinit(&la);
+	lpd_free(image);
+	if (err != NULL)
+		return err;
+	lpd_json_init(&j, &b);
+	reason_analysis_to_json(*ret, &j);
+	err = lpd_json_finish(&j);
+	if (err == NULL)
+		err = repo_analysis_put(r, d->hash, TRIAGE_ANALYZER,
+					REASON_ANALYZER_VERSION, b.data);
+	lpd_buf_deinit(&b);
+	o->computed++;
+	if (err != NULL) {
+		reason_analysis_destroy(*ret);
+		*ret = NULL;
+	}
+	return err;
+}
+
+/* The analysis of repository dump D: the cached one when the analyses
+ * table holds a readable one for this analyzer version, else computed
+ * and stored. A cached row that does not parse is recomputed, with a
+ * warning (it is a cache: the dump itself is the truth). */
+static struct lpd_error *
+triage_repo_one(struct cmd_ctx *ctx, struct triage_opts *o, struct repo *r,
+		struct dbg_cache *cache, const struct repo_dump *d,
+		struct reason_analysis **ret)
+{
+	struct lpd_error *err;
+	char *facts = NULL, name[64];
+
+	err = repo_analysis_get(r, d->hash, TRIAGE_ANALYZER,
+				REASON_ANALYZER_VERSION, &facts);
+	if (err == NULL) {
+		snprintf(name, sizeof(name), "cached analysis of %.*s",
+			 REPO_ID_LEN, d->hash);
+		err = reason_analysis_from_json(facts, strlen(facts), name,
+						ret);
+		lpd_free(facts);
+		if (err == NULL) {
+			o->hits++;
+			return NULL;
+		}
+		if (err == &lpd_enomem)
+			return err;
+		fprintf(ctx->err, "warning: %s (recomputed)\n", err->message);
+		lpd_error_destroy(err);
+		o->corrupt++;
+	} else if (err->code != LPD_ERR_NOT_FOUND) {
+		return err;
+	} else {
+		lpd_error_destroy(err);
+	}
+	return triage_repo_compute(o, r, cache, d, ret);
+}
+
+/* Every dump of the repository that matches the filter; a dump that
+ * cannot be analyzed is a warning. */
+static struct lpd_error *
+triage_load_repo(struct cmd_ctx *ctx, struct triage_opts *o,
+		 struct reason_analysis ***ret, size_t *n_ret)
+{
+	struct reason_analysis **an = NULL;
+	struct repo_dump_list *l = NULL;
+	struct dbg_cache *cache = NULL;
+	struct repo *r = NULL;
+	struct lpd_error *err;
+	size_t n = 0, cap = 0, i;
+
+	if ((err = load_repo_open(o->repo, false, &r)) != NULL)
+		return err;
+	if ((err = repo_list_dumps(r, &o->filter, &l)) != NULL ||
+	    (err = dbg_cache_create(&cache)) != NULL)
+		goto out;
+	/* Oldest first, as a directory of cores is read in order. */
+	for (i = repo_dump_list_count(l); i > 0 && err == NULL; i--) {
+		const struct repo_dump *d = repo_dump_list_at(l, i - 1);
+		struct reason_analysis *a = NULL;
+		struct lpd_error *e;
+
+		if (ctx->cancel != NULL && *ctx->cancel) {
+			err = lpd_error_format(LPD_ERR_CANCELLED,
+					       "interrupted");
+			break;
+		}
+		e = triage_repo_one(ctx, o, r, cache, d, &a);
+		if (e == &lpd_enomem) {
+			err = e;
+		} else if (e != NULL) {
+			fprintf(ctx->err, "warning: %.*s: %s (skipped)\n",
+				REPO_ID_LEN, d->hash, e->message);
+			lpd_error_destroy(e);
+		} else {
+			err = triage_keep(&an, &n, &cap, a);
+		}
+	}
+out:
+	dbg_cache_destroy(cache);
+	repo_dump_list_destroy(l);
+	repo_destroy(r);
+	if (err != NULL) {
+		for (i = 0; i < n; i++)
+			reason_analysis_destroy(an[i]);
+		lpd_free(an);
+		return err;
+	}
+	*ret = an;
+	*n_ret = n;
+	return NULL;
+}
+
 /* Item I of a synthesized set: a real analysis with addresses moved,
  * module paths under another prefix and, from the second round of
  * families on, its own function names (a new bug per family), so the
@@ -358,7 +529,9 @@ static enum cmd_retval
 cmd_triage_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	enum { OPT_JSON = 256, OPT_MD, OPT_JUNIT, OPT_THRESHOLD, OPT_METHOD,
-	       OPT_CACHE, OPT_SYNTH, OPT_TIMING, OPT_SYSROOT };
+	       OPT_CACHE, OPT_SYNTH, OPT_TIMING, OPT_SYSROOT, OPT_REPO,
+	       OPT_LPAR, OPT_NODE, OPT_IMAGE, OPT_SIGNAL, OPT_SINCE,
+	       OPT_UNTIL, OPT_LABEL, OPT_EXE, OPT_LIMIT };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "markdown", no_argument, NULL, OPT_MD },
@@ -369,6 +542,17 @@ cmd_triage_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "synthesize", required_argument, NULL, OPT_SYNTH },
 		{ "timing", no_argument, NULL, OPT_TIMING },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		/* --repo DIR: DIR is the one operand (or --repo=DIR). */
+		{ "repo", optional_argument, NULL, OPT_REPO },
+		{ "lpar", required_argument, NULL, OPT_LPAR },
+		{ "node", required_argument, NULL, OPT_NODE },
+		{ "image", required_argument, NULL, OPT_IMAGE },
+		{ "signal", required_argument, NULL, OPT_SIGNAL },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "label", required_argument, NULL, OPT_LABEL },
+		{ "exe", required_argument, NULL, OPT_EXE },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -379,13 +563,17 @@ cmd_triage_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	enum cmd_retval rv = CMD_RETURN_OK;
 	struct lpd_error *err = NULL;
 	size_t n = 0, i, sigs, cands, scored;
+	bool filtered = false;
 	double t0, t1, t2;
 	char *end;
 	int c;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	/* Options may follow the operand: "triage --repo DIR --json". */
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c >= OPT_LPAR && c <= OPT_LIMIT)
+			filtered = true;
 		switch (c) {
 		case OPT_JSON: ctx->json = true; break;
 		case OPT_MD: o.markdown = true; break;
@@ -393,6 +581,40 @@ cmd_triage_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case OPT_CACHE: o.cache = true; break;
 		case OPT_TIMING: o.timing = true; break;
 		case OPT_SYSROOT: o.sysroot = optarg; break;
+		case OPT_REPO:
+			o.use_repo = true;
+			o.repo = optarg;
+			break;
+		case OPT_LPAR: o.filter.lpar = optarg; break;
+		case OPT_NODE: o.filter.node = optarg; break;
+		case OPT_IMAGE: o.filter.image = optarg; break;
+		case OPT_LABEL: o.filter.label = optarg; break;
+		case OPT_EXE: o.filter.exe = optarg; break;
+		case OPT_SIGNAL:
+			o.filter.signal = load_parse_signal(optarg);
+			if (o.filter.signal < 0)
+				return cmd_usage(ctx, &cmd_triage_entry,
+						 "bad signal '%s'", optarg);
+			break;
+		case OPT_SINCE:
+		case OPT_UNTIL:
+			err = repo_parse_time(optarg, (int64_t)time(NULL),
+					      c == OPT_SINCE ? &o.filter.since
+					      : &o.filter.until);
+			if (err != NULL)
+				return cmd_fail(ctx, err);
+			if (c == OPT_SINCE)
+				o.filter.has_since = true;
+			else
+				o.filter.has_until = true;
+			break;
+		case OPT_LIMIT:
+			errno = 0;
+			o.filter.limit = (size_t)strtoul(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || end == optarg)
+				return cmd_usage(ctx, &cmd_triage_entry,
+						 "bad limit '%s'", optarg);
+			break;
 		case OPT_THRESHOLD:
 			errno = 0;
 			o.t.threshold = strtod(optarg, &end);
@@ -427,16 +649,34 @@ cmd_triage_exec(struct cmd_ctx *ctx, int argc, char **argv)
 					 "bad option '%s'", argv[optind - 1]);
 		}
 	}
-	if (argc - optind != 1)
+	if (o.use_repo) {
+		if (argc - optind > 1 || (argc - optind == 1 &&
+					  o.repo != NULL))
+			return cmd_usage(ctx, &cmd_triage_entry,
+					 "triage --repo takes one repository");
+		if (argc - optind == 1)
+			o.repo = argv[optind];
+	} else if (filtered) {
+		return cmd_usage(ctx, &cmd_triage_entry,
+				 "filters apply to --repo only");
+	} else if (argc - optind != 1) {
 		return cmd_usage(ctx, &cmd_triage_entry,
 				 "triage takes one directory");
-	o.dir = argv[optind];
+	} else {
+		o.dir = argv[optind];
+	}
 	t0 = triage_now();
-	if ((err = triage_load(ctx, &o, &an, &n)) != NULL)
+	err = o.use_repo ? triage_load_repo(ctx, &o, &an, &n)
+			 : triage_load(ctx, &o, &an, &n);
+	if (err != NULL)
 		goto fail;
 	if (n == 0) {
-		err = lpd_error_format(LPD_ERR_NOT_FOUND,
-				       "%s: no cores or facts files", o.dir);
+		err = o.use_repo
+			? lpd_error_format(LPD_ERR_NOT_FOUND,
+					   "no dumps in the repository match")
+			: lpd_error_format(LPD_ERR_NOT_FOUND,
+					   "%s: no cores or facts files",
+					   o.dir);
 		goto fail;
 	}
 	if ((err = reason_triage_create(&o.t, &tr)) != NULL)
@@ -460,6 +700,10 @@ cmd_triage_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			"%zu scored) -> %zu buckets\n",
 			reason_triage_item_count(tr), t1 - t0, t2 - t1, sigs,
 			cands, scored, reason_triage_bucket_count(tr));
+	if (o.timing && o.use_repo)
+		fprintf(ctx->err, "cache: %zu hits, %zu computed, %zu "
+			"corrupt (recomputed)\n", o.hits, o.computed,
+			o.corrupt);
 	err = reason_report_triage(tr, ctx->json ? REASON_FORMAT_JSON
 				   : o.markdown ? REASON_FORMAT_MARKDOWN
 						: REASON_FORMAT_TEXT, &out);
@@ -501,7 +745,11 @@ const struct cmd_entry cmd_triage_entry = {
 	.alias = NULL,
 	.usage = "[--json|--markdown] [--junit FILE] [--threshold T] "
 		 "[--method relational|top1|top3|edit] [--cache] "
-		 "[--synthesize N] [--timing] [--sysroot DIR] DIR",
-	.summary = "bucket every dump in DIR, one bucket per bug",
+		 "[--synthesize N] [--timing] [--sysroot DIR] "
+		 "DIR | --repo [DIR] [--lpar L] [--node N] [--image I] "
+		 "[--signal S] [--since T] [--until T] [--label X] [--exe E] "
+		 "[--limit N]",
+	.summary = "bucket every dump in DIR or the repository, one bucket "
+		   "per bug",
 	.exec = cmd_triage_exec,
 };

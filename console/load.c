@@ -2,16 +2,20 @@
  * --sysroot, --debug-dir, --json) and loading the target they name. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "console/load.h"
+#include "console/remote-cmd.h"
 
 void
 load_args_deinit(struct load_args *a)
 {
 	lpd_free(a->debug_dirs);
 	repo_checkout_deinit(&a->checkout);
+	repo_dump_list_destroy(a->dump);
 	memset(a, 0, sizeof(*a));
 }
 
@@ -127,35 +131,21 @@ load_repo_open(const char *dir, bool create, struct repo **ret)
 	return err;
 }
 
-/* CORE names no file: is it a dump in the repository? lpd_not_found when
- * there is no repository to ask or CORE cannot be an id, so that the
- * caller reports the missing file. */
+/* Check dump ID of R out into A and point A's module search at it. */
 static struct lpd_error *
-load_from_repo(struct load_args *a)
+load_checkout(struct load_args *a, struct repo *r, const char *id)
 {
-	char hash[REPO_HASH_LEN + 1];
 	struct lpd_error *err;
-	struct repo *r;
 	const char **d;
 
-	if (strchr(a->core, '/') != NULL ||
-	    strspn(a->core, "0123456789abcdefABCDEF") != strlen(a->core))
-		return &lpd_not_found;
-	err = load_repo_open(a->repo, false, &r);
-	if (err != NULL) {
-		if (a->repo == NULL && err->code == LPD_ERR_NOT_FOUND) {
-			lpd_error_destroy(err);
-			return &lpd_not_found;
-		}
-		return err;
-	}
-	err = repo_find_dump(r, a->core, hash);
+	err = repo_find_dump(r, id, a->hash);
 	if (err == NULL)
-		err = repo_checkout_dump(r, hash, &a->checkout);
-	repo_destroy(r);
+		err = repo_checkout_dump(r, a->hash, &a->checkout);
+	if (err == NULL)
+		err = repo_get_dump(r, a->hash, &a->dump);
 	if (err != NULL) {
 		if (err->code == LPD_ERR_NOT_FOUND)
-			return lpd_error_prefix(err, "%s: no such file", a->core);
+			return lpd_error_prefix(err, "%s: no such file", id);
 		return err;
 	}
 	if (a->sysroot == NULL)
@@ -168,10 +158,52 @@ load_from_repo(struct load_args *a)
 	return NULL;
 }
 
+/* CORE names no file: is it a dump in the repository? lpd_not_found when
+ * there is no repository to ask or CORE cannot be an id, so that the
+ * caller reports the missing file. */
+static struct lpd_error *
+load_from_repo(struct load_args *a)
+{
+	struct lpd_error *err;
+	struct repo *r;
+
+	if (strchr(a->core, '/') != NULL ||
+	    strspn(a->core, "0123456789abcdefABCDEF") != strlen(a->core))
+		return &lpd_not_found;
+	/* ssh://: the dump's blobs copied by SFTP (console/remote-cmd.c) */
+	err = remote_is_url(a->repo)
+		? remote_repo_open_dump(a->repo, NULL, a->core, &r)
+		: load_repo_open(a->repo, false, &r);
+	if (err != NULL) {
+		if (a->repo == NULL && err->code == LPD_ERR_NOT_FOUND) {
+			lpd_error_destroy(err);
+			return &lpd_not_found;
+		}
+		return err;
+	}
+	err = load_checkout(a, r, a->core);
+	repo_destroy(r);
+	return err;
+}
+
+static struct lpd_error *
+load_open_target(struct load_args *a, struct dbg_target **ret)
+{
+	struct dbg_options opts;
+
+	memset(&opts, 0, sizeof(opts));
+	opts.exe = a->exe;
+	opts.sysroot = a->sysroot;
+	opts.debug_dirs = a->debug_dirs;
+	opts.n_debug_dirs = a->n_debug_dirs;
+	opts.cache = a->cache;
+	return dbg_target_load(a->checkout.core != NULL ? a->checkout.core
+			       : a->core, &opts, ret);
+}
+
 struct lpd_error *
 load_target(struct load_args *a, struct dbg_target **ret)
 {
-	struct dbg_options opts;
 	struct lpd_error *err;
 
 	if (access(a->core, F_OK) != 0 && errno == ENOENT) {
@@ -181,13 +213,39 @@ load_target(struct load_args *a, struct dbg_target **ret)
 		if (err != NULL)
 			return err;
 	}
-	memset(&opts, 0, sizeof(opts));
-	opts.exe = a->exe;
-	opts.sysroot = a->sysroot;
-	opts.debug_dirs = a->debug_dirs;
-	opts.n_debug_dirs = a->n_debug_dirs;
-	return dbg_target_load(a->checkout.core != NULL ? a->checkout.core
-			       : a->core, &opts, ret);
+	return load_open_target(a, ret);
+}
+
+struct lpd_error *
+load_repo_target(struct load_args *a, struct repo *r, const char *id,
+		 struct dbg_target **ret)
+{
+	struct lpd_error *err;
+
+	if (a->core == NULL)
+		a->core = id;
+	if ((err = load_checkout(a, r, id)) != NULL)
+		return err;
+	return load_open_target(a, ret);
+}
+
+int
+load_parse_signal(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	int i;
+
+	if (end != s && *end == '\0')
+		return v > 0 && v < 128 ? (int)v : -1;
+	for (i = 1; i < 65; i++) {
+		const char *n = dump_signal_name(i);
+
+		if (n != NULL && (strcasecmp(n, s) == 0 ||
+				  strcasecmp(n + 3, s) == 0))
+			return i;
+	}
+	return -1;
 }
 
 void

@@ -15,6 +15,11 @@ struct load_args {
 	size_t n_debug_dirs;
 	const char *repo;		/* --repo DIR */
 	struct repo_checkout checkout;	/* CORE was a repository dump id */
+	struct dbg_cache *cache;	/* shared by many loads; may be NULL */
+	/* When CORE was a dump id: its full hash and index row (the LPAR,
+	 * node, image and time the core itself does not record). */
+	char hash[REPO_HASH_LEN + 1];
+	struct repo_dump_list *dump;
 };
 
 /* A command's own option; SET returns false on a bad value. */
@@ -35,6 +40,14 @@ void load_args_deinit(struct load_args *a);
  * prefix) in the repository (--repo, $LPARDBG_REPO, XDG data dir) is
  * checked out of it: its core, and its image as sysroot and debug dir. */
 struct lpd_error *load_target(struct load_args *a, struct dbg_target **ret);
+/** Load dump ID (full hash or unique prefix) of the open repository R:
+ * checks it out into A (A->hash, A->dump, A->checkout; A->sysroot and
+ * A->debug_dirs as load_target() sets them) and loads its target. */
+struct lpd_error *load_repo_target(struct load_args *a, struct repo *r,
+				   const char *id, struct dbg_target **ret);
+/** Parse a signal for --signal: a number or a name ("SIGSEGV", "segv");
+ * -1 when it is neither. */
+int load_parse_signal(const char *s);
 /** Open the repository DIR (NULL: the default one), creating it when
  * CREATE. Caller owns *ret. */
 struct lpd_error *load_repo_open(const char *dir, bool create,
