@@ -1,6 +1,7 @@
 #!/bin/sh
 # tests/services/run.sh - the services' tests: cmocka units, then every
-# tests/services/messaging-*.sh (exit 0 ok, 77 skipped, else failed).
+# tests/services/messaging-*.sh, paging-*.sh and backup-*.sh (exit 0 ok, 77 skipped,
+# else failed).
 set -u
 : "${SVC:?set SVC to the built services}" "${TESTBIN:?set TESTBIN}"
 export SVC TESTBIN
@@ -10,7 +11,8 @@ for t in "$TESTBIN"/test-*; do
 	[ -x "$t" ] || continue
 	if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
 done
-for t in "$here"/messaging-*.sh; do
+for t in "$here"/messaging-*.sh "$here"/paging-*.sh "$here"/backup-*.sh; do
+	[ -e "$t" ] || continue
 	[ -n "${1:-}" ] && case $t in *"$1"*) ;; *) continue ;; esac
 	name=$(basename "$t" .sh)
 	log=$TESTBIN/$name.log
