@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "console/load.h"
+#include "console/remote-cmd.h"
+#include "remote/remote.h"
 
 static void
 cluster_json(struct lpd_json *j, const struct repo_catalog *c)
@@ -88,8 +90,16 @@ cmd_cluster_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ "repo", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		/* --cluster: console/cluster-conf.c */
+		{ "cluster", required_argument, NULL, 'c' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "remote-lpardbg", required_argument, NULL, 'L' },
+		{ "timeout", required_argument, NULL, 'T' },
+		{ "accept-new-host-key", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct remote_args ra = { 0 };
+	const char *cluster = NULL, *conf = NULL;
 	struct lpd_buf buf = LPD_BUF_INIT;
 	const char *dir = NULL;
 	struct repo_catalog cat;
@@ -99,6 +109,9 @@ cmd_cluster_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct lpd_json j;
 	int c;
 
+	if (argc >= 2 && strcmp(argv[1], "discover") == 0)
+		return cmd_cluster_discover(ctx, &cmd_cluster_entry, argc - 1,
+					    argv + 1);
 	if (argc < 2 || strcmp(argv[1], "ls") != 0)
 		return cmd_usage(ctx, &cmd_cluster_entry, argc < 2
 				 ? "no subcommand" : "unknown subcommand");
@@ -110,6 +123,16 @@ cmd_cluster_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			dir = optarg;
 		else if (c == 'j')
 			ctx->json = true;
+		else if (c == 'c')
+			cluster = optarg;
+		else if (c == 'f')
+			conf = optarg;
+		else if (c == 'L')
+			ra.o.lpardbg = optarg;
+		else if (c == 'a')
+			ra.o.accept_new_host_key = true;
+		else if (c == 'T' && remote_set_timeout(&ra, optarg))
+			;
 		else
 			return cmd_usage(ctx, &cmd_cluster_entry, c == 'h'
 					 ? NULL : "bad option");
@@ -117,7 +140,13 @@ cmd_cluster_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind < argc - 1)
 		return cmd_usage(ctx, &cmd_cluster_entry, "unexpected "
 				 "argument '%s'", argv[optind + 1]);
-	err = load_repo_open(dir, false, &r);
+	if (cluster != NULL && dir != NULL)
+		return cmd_usage(ctx, &cmd_cluster_entry, "--cluster or "
+				 "--repo, not both");
+	if (cluster != NULL)
+		return cluster_span(ctx, conf, cluster, &ra.o);
+	err = remote_is_url(dir) ? remote_repo_open(dir, &ra.o, &r)
+		: load_repo_open(dir, false, &r);
 	if (err == NULL) {
 		err = repo_catalog(r, &cat);
 		repo_destroy(r);
@@ -139,7 +168,11 @@ cmd_cluster_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_cluster_entry = {
 	.name = "cluster",
-	.usage = "ls [--repo DIR] [--json]",
-	.summary = "nodes and their LPARs, with dump counts",
+	.usage = "ls [--repo DIR|ssh://...] [--json] | ls --cluster NAME "
+		 "[--config FILE] [--remote-lpardbg PATH] [--timeout S] "
+		 "[--accept-new-host-key] [--json] | discover (--config FILE "
+		 "[--node NAME] | --socket PATH) [--json]",
+	.summary = "nodes and their LPARs, with dump counts (ls: from the "
+		   "repository; discover: asked of the running cluster)",
 	.exec = cmd_cluster_exec,
 };

@@ -1,0 +1,264 @@
+/* tests/console/test-agent.c - console/agent.c, the agent protocol:
+ * requests parsed and checked (types, missing arguments, unknown ops,
+ * duplicate keys, NUL bytes), error replies that keep the id, and a serve
+ * loop that answers malformed and oversized lines with an error and keeps
+ * going to the next request. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "console/agent.h"
+
+static struct lpd_error *
+parse(const char *line, struct agent_request *r)
+{
+	return agent_parse(line, strlen(line), r);
+}
+
+/* Parse LINE expecting an error with reply code CODE. */
+static void
+parse_fails(const char *line, const char *code)
+{
+	struct agent_request r;
+	struct lpd_error *err = parse(line, &r);
+
+	assert_non_null(err);
+	assert_string_equal(agent_error_code(err), code);
+	lpd_error_destroy(err);
+	agent_request_deinit(&r);
+}
+
+static void
+test_agent__parse_valid(void **state)
+{
+	struct agent_request r;
+
+	(void)state;
+	assert_null(parse("{\"id\":7,\"op\":\"hello\",\"protocol\":1}", &r));
+	assert_int_equal(r.op, AGENT_OP_HELLO);
+	assert_int_equal(r.protocol, 1);
+	assert_int_equal(json_integer_value(r.id), 7);
+	agent_request_deinit(&r);
+
+	assert_null(parse("{\"op\":\"open\",\"dump\":\"3ce0af\"}", &r));
+	assert_int_equal(r.op, AGENT_OP_OPEN);
+	assert_string_equal(r.dump, "3ce0af");
+	assert_null(r.core);
+	assert_null(r.id);
+	agent_request_deinit(&r);
+
+	assert_null(parse("{\"op\":\"open\",\"core\":\"/c\",\"exe\":\"/e\"}",
+			  &r));
+	assert_string_equal(r.core, "/c");
+	assert_string_equal(r.exe, "/e");
+	agent_request_deinit(&r);
+
+	assert_null(parse("{\"id\":\"q\",\"op\":\"eval\",\"expr\":\"print x\","
+			  "\"thread\":12,\"frame\":2,\"format\":\"text\"}",
+			  &r));
+	assert_int_equal(r.op, AGENT_OP_EVAL);
+	assert_string_equal(r.expr, "print x");
+	assert_int_equal(r.thread, 12);
+	assert_int_equal(r.frame, 2);
+	assert_true(r.text);
+	agent_request_deinit(&r);
+
+	assert_null(parse("{\"op\":\"bt\",\"full\":true}", &r));
+	assert_true(r.full);
+	assert_int_equal(r.thread, -1);
+	agent_request_deinit(&r);
+
+	assert_null(parse("{\"op\":\"list\",\"what\":\"dumps\",\"lpar\":\"l1\","
+			  "\"limit\":5}", &r));
+	assert_string_equal(r.what, "dumps");
+	assert_string_equal(r.lpar, "l1");
+	assert_int_equal(r.limit, 5);
+	agent_request_deinit(&r);
+}
+
+static void
+test_agent__parse_malformed(void **state)
+{
+	(void)state;
+	parse_fails("", "syntax");
+	parse_fails("garbage", "syntax");
+	parse_fails("{\"op\":\"hello\"", "syntax");		/* truncated */
+	parse_fails("[\"hello\"]", "syntax");			/* not object */
+	parse_fails("\"hello\"", "syntax");
+	parse_fails("{\"op\":\"bt\",\"op\":\"bye\"}", "syntax");	/* dup */
+	parse_fails("{\"op\":\"bt\"} trailing", "syntax");
+	parse_fails("{}", "bad_request");			/* no op */
+	parse_fails("{\"op\":3}", "bad_request");
+	parse_fails("{\"op\":\"reboot\"}", "unknown_op");
+	parse_fails("{\"op\":\"open\"}", "bad_request");
+	parse_fails("{\"op\":\"open\",\"dump\":\"zz\"}", "bad_request");
+	parse_fails("{\"op\":\"open\",\"dump\":\"ab\",\"core\":\"/c\"}",
+		    "bad_request");
+	/* jansson refuses \u0000 unless asked (JSON_ALLOW_NUL) */
+	parse_fails("{\"op\":\"open\",\"core\":\"/c\\u0000x\"}",
+		    "syntax");
+	parse_fails("{\"op\":\"eval\"}", "bad_request");
+	parse_fails("{\"op\":\"eval\",\"expr\":1}", "bad_request");
+	parse_fails("{\"op\":\"eval\",\"expr\":\"x\",\"frame\":-1}",
+		    "bad_request");
+	parse_fails("{\"op\":\"eval\",\"expr\":\"x\",\"thread\":1.5}",
+		    "bad_request");
+	parse_fails("{\"op\":\"bt\",\"full\":\"yes\"}", "bad_request");
+	parse_fails("{\"op\":\"bt\",\"format\":\"xml\"}", "bad_request");
+	parse_fails("{\"op\":\"list\"}", "bad_request");
+	parse_fails("{\"op\":\"list\",\"what\":\"files\"}", "bad_request");
+	parse_fails("{\"id\":{\"a\":1},\"op\":\"hello\"}", "bad_request");
+}
+
+static void
+test_agent__parse_keeps_id_on_error(void **state)
+{
+	struct agent_request r;
+	struct lpd_error *err;
+	char *reply;
+	json_t *o;
+
+	(void)state;
+	err = parse("{\"id\":42,\"op\":\"nope\"}", &r);
+	assert_non_null(err);
+	reply = agent_error_reply(r.id, agent_error_code(err), err->message,
+				  2);
+	o = json_loads(reply, 0, NULL);
+	assert_non_null(o);
+	assert_int_equal(json_integer_value(json_object_get(o, "id")), 42);
+	assert_true(json_is_false(json_object_get(o, "ok")));
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(o, "error"), "code")), "unknown_op");
+	json_decref(o);
+	free(reply);
+	lpd_error_destroy(err);
+	agent_request_deinit(&r);
+}
+
+static void
+test_agent__parse_oversized(void **state)
+{
+	struct agent_request r;
+	struct lpd_error *err;
+	size_t n = AGENT_LINE_MAX + 1;
+	char *big = malloc(n);
+
+	(void)state;
+	assert_non_null(big);
+	memset(big, ' ', n);
+	err = agent_parse(big, n, &r);
+	assert_non_null(err);
+	assert_string_equal(agent_error_code(err), "too_long");
+	lpd_error_destroy(err);
+	agent_request_deinit(&r);
+	free(big);
+}
+
+/* Replies of agent_serve() on INPUT, one parsed object per line. */
+static size_t
+serve(const char *input, size_t len, json_t **replies, size_t max)
+{
+	char *out = NULL, *line, *save = NULL;
+	size_t on = 0, n = 0;
+	FILE *in = fmemopen((void *)input, len, "r");
+	FILE *o = open_memstream(&out, &on);
+
+	assert_non_null(in);
+	assert_non_null(o);
+	assert_int_equal(agent_serve(in, o, "/nonexistent/repo"),
+			 CMD_RETURN_OK);
+	fclose(in);
+	fclose(o);
+	for (line = strtok_r(out, "\n", &save); line != NULL && n < max;
+	     line = strtok_r(NULL, "\n", &save)) {
+		replies[n] = json_loads(line, 0, NULL);
+		assert_non_null(replies[n]);
+		n++;
+	}
+	free(out);
+	return n;
+}
+
+static const char *
+reply_code(json_t *r)
+{
+	return json_string_value(json_object_get(json_object_get(r, "error"),
+						 "code"));
+}
+
+static void
+test_agent__serve_survives_bad_input(void **state)
+{
+	size_t big = AGENT_LINE_MAX + 4096, len, n, i;
+	const char *tail = "\n\n{\"op\":\"bt\"}\n"
+		"{\"id\":1,\"op\":\"hello\"}\n"
+		"\x01\x02\xff\xfe binary\n"
+		"{\"id\":2,\"op\":\"open\",\"core\":\"/nonexistent/core\"}\n"
+		"{\"id\":3,\"op\":\"bye\"}\n"
+		"{\"id\":4,\"op\":\"hello\"}\n";
+	char *input = malloc(big + 64 + strlen(tail));
+	json_t *r[16];
+
+	(void)state;
+	assert_non_null(input);
+	len = (size_t)sprintf(input, "{not json}\n{\"op\":\"hello\",\"x\":\"");
+	memset(input + len, 'a', big);	/* one line over the bound */
+	len += big;
+	len += (size_t)sprintf(input + len, "\"}");
+	memcpy(input + len, tail, strlen(tail));
+	len += strlen(tail);
+	n = serve(input, len, r, 16);
+	free(input);
+	/* not json, too long, no pair, hello, binary, open failed, bye; the
+	 * blank lines get no reply and nothing after bye is read. */
+	assert_int_equal(n, 7);
+	assert_string_equal(reply_code(r[0]), "syntax");
+	assert_string_equal(reply_code(r[1]), "too_long");
+	assert_string_equal(reply_code(r[2]), "no_pair");
+	assert_true(json_is_true(json_object_get(r[3], "ok")));
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		r[3], "result"), "protocol")), AGENT_PROTOCOL);
+	assert_int_equal(json_integer_value(json_object_get(r[3], "id")), 1);
+	assert_string_equal(reply_code(r[4]), "syntax");
+	assert_string_equal(reply_code(r[5]), "failed");
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(
+		r[5], "error"), "status")), 3);
+	assert_int_equal(json_integer_value(json_object_get(r[5], "id")), 2);
+	assert_true(json_is_true(json_object_get(r[6], "ok")));
+	for (i = 0; i < n; i++)
+		json_decref(r[i]);
+}
+
+static void
+test_agent__serve_no_newline_at_end(void **state)
+{
+	static const char input[] = "{\"id\":9,\"op\":\"hello\"}";
+	json_t *r[2];
+
+	(void)state;
+	assert_int_equal(serve(input, sizeof(input) - 1, r, 2), 1);
+	assert_int_equal(json_integer_value(json_object_get(r[0], "id")), 9);
+	json_decref(r[0]);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_agent__parse_valid),
+		cmocka_unit_test(test_agent__parse_malformed),
+		cmocka_unit_test(test_agent__parse_keeps_id_on_error),
+		cmocka_unit_test(test_agent__parse_oversized),
+		cmocka_unit_test(test_agent__serve_survives_bad_input),
+		cmocka_unit_test(test_agent__serve_no_newline_at_end),
+	};
+
+	if (argc > 1)
+		cmocka_set_test_filter(argv[1]);
+	return cmocka_run_group_tests_name("console/agent", tests, NULL,
+					   NULL);
+}
