@@ -22,7 +22,7 @@ DEB_PACKAGES = build-essential pkg-config libelf-dev libdwarf-dev \
 	libncurses-dev libssh2-1-dev libsqlite3-dev elfutils gdb libc6-dbg \
 	tmux jq python3 bzip2 g++ procps time libjansson-dev \
 	liblzma-dev zlib1g-dev liblz4-dev libdebuginfod-dev debuginfod \
-	libssl-dev attr xz-utils zstd lz4 gzip
+	libssl-dev attr xz-utils zstd lz4 gzip openssh-server openssh-client
 
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,25 +31,32 @@ CPPFLAGS_ALL = -std=c11 -D_GNU_SOURCE -I. -I/usr/include/libdwarf $(CPPFLAGS)
 ALL_CFLAGS = $(CPPFLAGS_ALL) -MMD -MP $(WARN) $(CFLAGS) $(SANFLAGS)
 # jansson: reasoning/ parses cached facts (analysis JSON) back in.
 LIBS = -lelf -ldwarf -lz -lzstd -liberty -lreadline -lncursesw -ltinfo -ljansson -lm -lsqlite3 -llzma -llz4 \
-	-lcrypto
+	-lcrypto -lssh2
 LDFLAGS_ALL = $(SANFLAGS) $(LDFLAGS)
 
 # Modules in dependency order: each may use only those before it.
-MODULES = common dumps repo debugger reasoning console
+MODULES = common dumps repo remote debugger reasoning plugins console
 common_SRC   = $(wildcard common/*.c)
 dumps_SRC    = $(wildcard dumps/*.c dumps/arch/*.c)
 repo_SRC     = $(wildcard repo/*.c)
+# remote/: SSH transport (libssh2); uses only common/.
+remote_SRC   = $(wildcard remote/*.c)
 debugger_SRC = $(wildcard debugger/*.c)
 reasoning_SRC = $(wildcard reasoning/*.c)
+# plugins/: host side (may use debugger, reasoning) and the built-in
+# analyzers, which include only plugins/plugin.h.
+plugins_SRC  = $(wildcard plugins/*.c)
 console_SRC  = $(filter-out console/main.c,$(wildcard console/*.c)) \
 	       $(wildcard console/tui/*.c)
 
 common_DEPS   =
 dumps_DEPS    = common
 repo_DEPS     = dumps common
+remote_DEPS   = common
 debugger_DEPS = repo dumps common
 reasoning_DEPS = debugger repo dumps common
-console_DEPS  = reasoning debugger repo dumps common
+plugins_DEPS  = reasoning debugger repo dumps common
+console_DEPS  = plugins reasoning debugger remote repo dumps common
 
 lib = $(BUILD)/lib$(1).a
 objs = $(patsubst %.c,$(BUILD)/%.o,$($(1)_SRC))
@@ -94,9 +101,12 @@ $(foreach m,$(MODULES),$(call lib,$(m))): $(BUILD)/empty.o
 # The built-in rules are assembled into rules-eval.o (.incbin).
 $(BUILD)/reasoning/rules-eval.o: reasoning/rules/builtin.dl
 
-LINK_ALL = $(foreach m,console reasoning debugger repo dumps common,$(call lib,$(m)))
+LINK_ALL = $(foreach m,console plugins reasoning debugger remote repo dumps common,$(call lib,$(m)))
 
-$(BUILD)/lpardbg: $(BUILD)/console/main.o $(LINK_ALL)
+# console/cmd-discover.c asks the cluster through the messaging service's
+# client library (services/messaging/messaging.h), built below.
+$(BUILD)/lpardbg: $(BUILD)/console/main.o $(LINK_ALL) \
+		  $(BUILD)/services/libmessaging.a $(call lib,common)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 lpardbg: $(BUILD)/lpardbg
@@ -113,10 +123,14 @@ $(BUILD)/tests/%.o: tests/%.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -DLPD_TESTING -Wno-missing-prototypes -c -o $@ $<
 
+# console/ also links the messaging client (cmd-discover.c): its tests
+# get it after their module libraries (in the recipe: $^ drops repeats).
+console_LINK = $(BUILD)/services/libmessaging.a $(call lib,common)
 define test_rule
 $(BUILD)/$(1:.c=): $(BUILD)/$(1:.c=.o) $(call lib,$(call module_of,$(1))) \
-	$(foreach d,$($(call module_of,$(1))_DEPS),$(call lib,$(d)))
-	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $$(LIBS) -lcmocka
+	$(foreach d,$($(call module_of,$(1))_DEPS),$(call lib,$(d))) \
+	$($(call module_of,$(1))_LINK)
+	$$(CC) $$(LDFLAGS_ALL) -o $$@ $$^ $($(call module_of,$(1))_LINK) $$(LIBS) -lcmocka
 endef
 $(foreach t,$(TEST_SRC),$(eval $(call test_rule,$(t))))
 
@@ -126,7 +140,8 @@ unit: $(TEST_BIN)
 		LPD_SHARED=$(CURDIR)/../shared $$t || fail=1; \
 	done; exit $$fail
 
-cli: $(BUILD)/lpardbg
+# tests/cli/plugin-messaging.sh runs a cluster of the services.
+cli: $(BUILD)/lpardbg $(BUILD)/services/vios-vke $(BUILD)/services/vios-msg
 	@LPARDBG=$(CURDIR)/$(BUILD)/lpardbg BUILD=$(CURDIR)/$(BUILD) \
 		sh tests/run-cli.sh
 
@@ -138,8 +153,9 @@ lint:
 	@sh tests/lint.sh
 
 hdrcheck: | $(DEPS_STAMP)
-	@for h in common/lpd.h dumps/dumps.h repo/repo.h debugger/debugger.h \
-		  reasoning/reasoning.h; do \
+	@for h in common/lpd.h dumps/dumps.h repo/repo.h remote/remote.h debugger/debugger.h \
+		  reasoning/reasoning.h plugins/plugin.h \
+		  services/messaging/messaging.h; do \
 		[ -f $$h ] || continue; \
 		echo "#include \"$$h\"" | \
 		$(CC) $(CPPFLAGS_ALL) $(WARN) -fsyntax-only -x c - || exit 1; \
@@ -206,5 +222,46 @@ services: $(SVC_BINS)
 services-test: $(SVC_BINS) $(SVC_TESTS)
 	@SVC=$(CURDIR)/$(SVC) TESTBIN=$(CURDIR)/$(BUILD)/tests/services \
 		sh tests/services/run.sh
+
+# ---- services (issue 10): paging -------------------------------------
+# Concurrent OS update by paging: the VIOS pager, the LPAR runtime, the
+# update manager, and the "OS" images (one source, -DOS_VERSION=N; the
+# bad ones are fault builds for the rollback tests).
+PG_LIB_SRC = services/paging/wire.c services/paging/io.c
+PG_OS = $(foreach v,1 2 3,$(SVC)/libos-v$(v).so) $(SVC)/libos-noentry.so \
+	$(SVC)/libos-badabi.so
+PG_BINS = $(SVC)/vios-pager $(SVC)/lpar-rt $(SVC)/lpar-update $(PG_OS)
+PG_OS_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(CFLAGS) -fPIC -shared \
+	-fvisibility=hidden -Wno-missing-prototypes
+
+$(SVC)/libpaging.a: $(patsubst %.c,$(BUILD)/%.o,$(PG_LIB_SRC))
+	rm -f $@
+	$(AR) rcs $@ $^
+$(SVC)/vios-pager: $(BUILD)/services/paging/vios-pager.o \
+		   $(SVC)/libpaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lpthread
+$(SVC)/lpar-rt: $(BUILD)/services/paging/lpar-rt.o \
+		$(SVC)/libpaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -ldl -lpthread
+$(SVC)/lpar-update: $(BUILD)/services/paging/lpar-update.o \
+		    $(SVC)/libpaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+$(SVC)/libos-v%.so: services/paging/os.c services/paging/paging.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PG_OS_CFLAGS) -DOS_VERSION=$* -o $@ $<
+$(SVC)/libos-noentry.so: services/paging/os.c services/paging/paging.h
+	$(CC) $(PG_OS_CFLAGS) -DOS_VERSION=4 -DOS_NO_ENTRY -o $@ $<
+$(SVC)/libos-badabi.so: services/paging/os.c services/paging/paging.h
+	$(CC) $(PG_OS_CFLAGS) -DOS_VERSION=5 -DOS_ABI_OVERRIDE=99 -o $@ $<
+$(BUILD)/tests/services/test-pgwire: $(BUILD)/tests/services/test-pgwire.o \
+		$(SVC)/libpaging.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ -lcmocka
+
+.PHONY: services-paging bench-paging
+services: $(PG_BINS)
+services-test: $(PG_BINS)
+services-paging: $(PG_BINS)
+bench-paging: $(PG_BINS)
+	@SVC=$(CURDIR)/$(SVC) sh bench/paging.sh
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

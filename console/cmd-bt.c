@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "console/load.h"
+#include "console/remote-cmd.h"
 #include "console/select.h"
 #include "console/session.h"
 
@@ -218,7 +219,9 @@ static enum cmd_retval
 cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct bt_opts o = { 0 };
+	struct remote_args ra = { 0 };
 	const struct load_extra extra[] = {
+		REMOTE_LOAD_EXTRA(&ra),
 		{ "all", 'a', 0, load_set_flag, &o.all },
 		{ "full-paths", 0, 0, load_set_flag, &o.full_paths },
 		{ "full", 0, 0, load_set_flag, &o.full },
@@ -238,6 +241,10 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rv = load_parse(ctx, &cmd_bt_entry, argc, argv, extra, &a);
 	if (rv != CMD_RETURN_OK)
 		goto out;
+	if (ra.url != NULL) {	/* run where the dump is (agent.h) */
+		rv = remote_pair_command(ctx, &ra, &a, "bt", o.full);
+		goto out;
+	}
 	err = load_target(&a, &t);
 	if (err != NULL) {
 		rv = cmd_fail(ctx, err);
@@ -349,7 +356,8 @@ const struct cmd_entry cmd_bt_entry = {
 	.name = "bt",
 	.alias = "backtrace",
 	.usage = "[--json] [-a|--all] [--full] [--full-paths] [--sysroot DIR] "
-		 "[--debug-dir DIR] [--repo DIR] CORE|DUMP-ID [EXE]",
+		 "[--debug-dir DIR] [--repo DIR] " REMOTE_USAGE
+		 "CORE|DUMP-ID [EXE]",
 	.summary = "backtrace of every thread, crashed thread first",
 	.exec = cmd_bt_exec,
 };

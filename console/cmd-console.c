@@ -1,9 +1,10 @@
 /* console/cmd-console.c - "console": open the TUI over a cluster's dumps.
- * Until repo/ lands the catalog comes from the command line
- * (CORE[:EXE][@[CLUSTER/]NODE/LPAR]...), from --repo DIR's "catalog" file
- * of the same lines, or from the bundled demo, built once under
- * $XDG_CACHE_HOME/lpardbg/demo. Each is a con_source_ops reporting into
- * the session's catalog transaction; repo/ becomes one more. */
+ * The catalog comes from a repository (--repo DIR: repo/'s nodes, LPARs
+ * and dumps, the cluster named by --cluster or after DIR), from the
+ * command line (CORE[:EXE][@[CLUSTER/]NODE/LPAR]...), from a DIR/catalog
+ * file of such lines, or from the bundled demo repository, built once
+ * under $XDG_CACHE_HOME/lpardbg/demo. Each reports into the session's
+ * catalog transaction (console_sources_report). */
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -26,6 +27,8 @@ struct console_cores {
 	struct console_spec *specs;
 	size_t n, cap;
 	const char *cluster;		/* --cluster for cores without one */
+	struct repo *repo;		/* --repo DIR or the demo, or NULL */
+	char *repo_cluster;		/* the repository's cluster name */
 };
 
 /* Parse CORE[:EXE][@[CLUSTER/]NODE/LPAR]; relative paths under BASE. */
@@ -131,6 +134,74 @@ console_lpar_name(const char *core)
 	return name;
 }
 
+static int
+console_cmp_str(const char *a, const char *b)
+{
+	return strcmp(a != NULL ? a : "", b != NULL ? b : "");
+}
+
+/* Tree order: node, LPAR, then oldest first. */
+static int
+console_cmp_dump(const void *pa, const void *pb)
+{
+	const struct repo_dump *a = *(const struct repo_dump *const *)pa;
+	const struct repo_dump *b = *(const struct repo_dump *const *)pb;
+	int c = console_cmp_str(a->node, b->node);
+
+	if (c == 0)
+		c = console_cmp_str(a->lpar, b->lpar);
+	if (c == 0)
+		c = (a->time_taken > b->time_taken) -
+		    (a->time_taken < b->time_taken);
+	return c != 0 ? c : strcmp(a->hash, b->hash);
+}
+
+/* The repository's dumps under their node and LPAR; ids are the dumps'
+ * ids in the repository (a hash prefix), as "lpardbg repo ls" shows
+ * them. The core is checked out when the session loads it. */
+static struct lpd_error *
+console_report_repo(struct console_cores *c, struct con_session *s)
+{
+	struct repo_dump_list *l = NULL;
+	const struct repo_dump **sorted;
+	struct repo_filter f;
+	struct lpd_error *err;
+	size_t i, n;
+
+	memset(&f, 0, sizeof(f));
+	err = repo_list_dumps(c->repo, &f, &l);
+	if (err != NULL)
+		return err;
+	n = repo_dump_list_count(l);
+	sorted = lpd_calloc(n + 1, sizeof(*sorted));
+	if (sorted == NULL) {
+		repo_dump_list_destroy(l);
+		return &lpd_enomem;
+	}
+	for (i = 0; i < n; i++)
+		sorted[i] = repo_dump_list_at(l, i);
+	qsort(sorted, n, sizeof(*sorted), console_cmp_dump);
+	for (i = 0; i < n && err == NULL; i++) {
+		const struct repo_dump *d = sorted[i];
+		struct con_report r;
+		char id[REPO_ID_LEN + 1];
+
+		snprintf(id, sizeof(id), "%.*s", REPO_ID_LEN, d->hash);
+		memset(&r, 0, sizeof(r));
+		r.cluster = c->repo_cluster;
+		r.node = d->node != NULL ? d->node : "(no node)";
+		r.lpar = d->lpar != NULL ? d->lpar : "(no LPAR)";
+		r.id = id;
+		r.core = d->source != NULL ? d->source : d->hash;
+		r.time = d->time_taken;
+		r.hash = d->hash;
+		err = con_catalog_report(s, &r);
+	}
+	lpd_free(sorted);
+	repo_dump_list_destroy(l);
+	return err;
+}
+
 /* The command-line (and catalog file) source. Ids are LPAR.K, K
  * counting that LPAR's dumps in order: stable for the same arguments. */
 static struct lpd_error *
@@ -141,6 +212,8 @@ console_report(void *arg, struct con_session *s)
 	size_t i, k;
 
 	con_catalog_begin(s);
+	if (c->repo != NULL)
+		err = console_report_repo(c, s);
 	for (i = 0; i < c->n && err == NULL; i++) {
 		struct console_spec *sp = &c->specs[i];
 		unsigned nth = 1;
@@ -193,9 +266,7 @@ console_read_catalog(struct console_cores *c, const char *dir)
 	if (f == NULL) {
 		err = lpd_error_os(errno, path);
 		lpd_free(path);
-		return lpd_error_prefix(err, "--repo %s (until repo/ lands, a "
-					"directory with a 'catalog' file)",
-					dir);
+		return err;
 	}
 	while (err == NULL && fgets(line, sizeof(line), f) != NULL) {
 		size_t l = strcspn(line, "\r\n");
@@ -211,6 +282,43 @@ console_read_catalog(struct console_cores *c, const char *dir)
 	fclose(f);
 	lpd_free(path);
 	return err;
+}
+
+/* --repo DIR: a repository (repo/), or a directory with a 'catalog'
+ * file of CORE[:EXE][@...] lines. The repository is one cluster, named
+ * NAME (--cluster), else after DIR. */
+static struct lpd_error *
+console_open_repo(struct console_cores *c, const char *dir, const char *name)
+{
+	struct lpd_error *err;
+	char *cat = lpd_asprintf("%s/catalog", dir), *base;
+	size_t l;
+
+	if (cat == NULL)
+		return &lpd_enomem;
+	if (access(cat, R_OK) == 0) {
+		lpd_free(cat);
+		return console_read_catalog(c, dir);
+	}
+	lpd_free(cat);
+	err = repo_open(dir, &c->repo);
+	if (err != NULL)
+		return lpd_error_prefix(err, "--repo %s (a repository, or a "
+					"directory with a 'catalog' file)",
+					dir);
+	if (name != NULL) {
+		c->repo_cluster = lpd_strdup(name);
+	} else {
+		base = lpd_strdup(dir);
+		if (base == NULL)
+			return &lpd_enomem;
+		for (l = strlen(base); l > 1 && base[l - 1] == '/'; l--)
+			base[l - 1] = '\0';
+		c->repo_cluster = lpd_strdup(base[0] != '\0'
+					     ? con_basename(base) : "repo");
+		lpd_free(base);
+	}
+	return c->repo_cluster != NULL ? NULL : &lpd_enomem;
 }
 
 /* The fixtures directory: $LPD_FIXTURES, else next to the binary
@@ -246,14 +354,16 @@ console_fixtures(void)
 	return NULL;
 }
 
-/* The demo catalog: DIR/catalog, made by fixtures/console-demo.sh the
- * first time (before the screen is taken, with a message). */
+/* The demo repository: DIR/repo, made by fixtures/console-demo.sh the
+ * first time (before the screen is taken, with a message); DIR/ready says
+ * it was finished. */
 static struct lpd_error *
-console_demo(struct console_cores *c, char **dir_ret)
+console_demo(struct console_cores *c, const char *name, char **dir_ret)
 {
 	const char *cache = getenv("XDG_CACHE_HOME");
 	const char *home = getenv("HOME");
-	char *dir, *cat, *fx;
+	char *dir, *cat, *fx, *repo = NULL, self[PATH_MAX];
+	ssize_t sl;
 	struct lpd_error *err = NULL;
 	pid_t pid;
 	int st;
@@ -266,7 +376,7 @@ console_demo(struct console_cores *c, char **dir_ret)
 		dir = lpd_strdup("/tmp/lpardbg-demo");
 	if (dir == NULL)
 		return &lpd_enomem;
-	cat = lpd_asprintf("%s/catalog", dir);
+	cat = lpd_asprintf("%s/ready", dir);
 	if (cat != NULL && access(cat, R_OK) != 0) {
 		fx = console_fixtures();
 		if (fx == NULL) {
@@ -276,14 +386,16 @@ console_demo(struct console_cores *c, char **dir_ret)
 					       dir);
 			goto out;
 		}
-		fprintf(stderr, "lpardbg: building the demo dumps in %s ...\n",
-			dir);
+		sl = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		self[sl > 0 ? sl : 0] = '\0';
+		fprintf(stderr, "lpardbg: building the demo repository in %s "
+			"...\n", dir);
 		pid = fork();
 		if (pid == 0) {
 			char *script = lpd_asprintf("%s/console-demo.sh", fx);
 
 			if (script != NULL)
-				execl("/bin/sh", "sh", script, dir,
+				execl("/bin/sh", "sh", script, dir, self,
 				      (char *)NULL);
 			_exit(127);
 		}
@@ -296,8 +408,12 @@ console_demo(struct console_cores *c, char **dir_ret)
 			goto out;
 		}
 	}
-	err = console_read_catalog(c, dir);
+	repo = lpd_asprintf("%s/repo", dir);
+	err = repo != NULL ? console_open_repo(c, repo, name != NULL ? name
+					       : "demo")
+			   : &lpd_enomem;
 out:
+	lpd_free(repo);
 	lpd_free(cat);
 	if (err != NULL) {
 		lpd_free(dir);
@@ -352,9 +468,9 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	for (i = (size_t)optind; err == NULL && i < (size_t)argc; i++)
 		err = console_add(&cores, argv[i], NULL);
 	if (err == NULL && repo != NULL)
-		err = console_read_catalog(&cores, repo);
+		err = console_open_repo(&cores, repo, cluster);
 	if (err == NULL && cores.n == 0 && repo == NULL)
-		err = console_demo(&cores, &demo_dir);
+		err = console_demo(&cores, cluster, &demo_dir);
 	if (err == NULL)
 		err = con_session_create(&s);
 	if (err != NULL) {
@@ -362,6 +478,7 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	s->sysroot = sysroot;
+	s->repo = cores.repo;
 	/* --cluster filters catalogs that name clusters; command-line
 	 * cores take it as their cluster's name. */
 	if (cluster != NULL && (repo != NULL || demo_dir != NULL))
@@ -386,6 +503,8 @@ out:
 	for (i = 0; i < cores.n; i++)
 		console_spec_deinit(&cores.specs[i]);
 	lpd_free(cores.specs);
+	repo_destroy(cores.repo);
+	lpd_free(cores.repo_cluster);
 	lpd_free(demo_dir);
 	return rv;
 }

@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "console/load.h"
+#include "console/remote-cmd.h"
+#include "console/select.h"
 #include "console/session.h"
 
 static void
@@ -299,6 +301,10 @@ info_session(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (info_is(argv[1], "sharedlibrary", 2))
 		return info_sharedlibrary(ctx, s);
+	if (info_is(argv[1], "locals", 2))
+		return con_values_run(ctx, "info locals");
+	if (info_is(argv[1], "args", 2))
+		return con_values_run(ctx, "info args");
 	return cmd_usage(ctx, NULL, "info: unknown subcommand '%s' (threads, "
 			 "registers, frame, sharedlibrary)", argv[1]);
 }
@@ -312,12 +318,21 @@ cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct load_args a;
 	struct lpd_json j;
 	enum cmd_retval rv;
+	struct remote_args ra = { 0 };
+	const struct load_extra extra[] = {
+		REMOTE_LOAD_EXTRA(&ra),
+		{ NULL, 0, 0, NULL, NULL },
+	};
 
 	if (ctx->session != NULL)
 		return info_session(ctx, argc, argv);
-	rv = load_parse(ctx, &cmd_info_entry, argc, argv, NULL, &a);
+	rv = load_parse(ctx, &cmd_info_entry, argc, argv, extra, &a);
 	if (rv != CMD_RETURN_OK)
 		goto out;
+	if (ra.url != NULL) {	/* run where the dump is (agent.h) */
+		rv = remote_pair_command(ctx, &ra, &a, "info", false);
+		goto out;
+	}
 	err = load_target(&a, &t);
 	if (err != NULL) {
 		rv = cmd_fail(ctx, err);
@@ -341,7 +356,7 @@ out:
 const struct cmd_entry cmd_info_entry = {
 	.name = "info",
 	.usage = "[--json] [--sysroot DIR] [--debug-dir DIR] [--repo DIR] "
-		 "CORE|DUMP-ID [EXE]",
+		 REMOTE_USAGE "CORE|DUMP-ID [EXE]",
 	.summary = "process, signal, threads and modules of a core",
 	.exec = cmd_info_exec,
 };

@@ -42,11 +42,16 @@ extern const struct cmd_entry cmd_dump_entry;
 extern const struct cmd_entry cmd_help_entry;
 extern const struct cmd_entry cmd_diff_entry;	/* console/cmd-diff.c */
 extern const struct cmd_entry cmd_triage_entry;	/* console/cmd-triage.c */
+extern const struct cmd_entry cmd_agent_entry;	/* console/agent.c */
 /* the console (cmd-console.c) and its session commands */
 extern const struct cmd_entry cmd_console_entry, cmd_frame_entry,
 	cmd_up_entry, cmd_down_entry, cmd_thread_entry, cmd_target_entry,
 	cmd_mark_entry, cmd_compare_entry, cmd_print_entry, cmd_list_entry,
 	cmd_search_entry, cmd_focus_entry, cmd_quit_entry;
+extern const struct cmd_entry cmd_ptype_entry, cmd_whatis_entry,
+	cmd_x_entry;	/* console/cmd-print.c */
+extern const struct cmd_entry cmd_analyze_entry,
+	cmd_plugins_entry;	/* console/cmd-analyze.c */
 extern const struct cmd_entry *const cmd_table[];
 
 const struct cmd_entry *cmd_find(const char *name);
@@ -68,6 +73,26 @@ void cmd_bt_print_frame(FILE *o, size_t index, const struct dbg_frame *f,
 void cmd_frame_print(struct cmd_ctx *ctx);
 /** Print a warning line "warning: ...". */
 void cmd_warn(struct cmd_ctx *ctx, const char *msg);
+
+/** console/cmd-discover.c: "cluster discover" (ARGV[0] is "discover"). */
+enum cmd_retval cmd_cluster_discover(struct cmd_ctx *ctx,
+				     const struct cmd_entry *e, int argc,
+				     char **argv);
+
+/* console/cmd-analyze.c: plugin options shared by analyze, diff, ... */
+struct plugins;
+struct cmd_plugin_opts {
+	const char **paths;	/* --plugin SO, in order */
+	size_t n;
+};
+/** load_extra setter adding VALUE to the cmd_plugin_opts ARG. */
+bool cmd_plugin_opt(void *arg, const char *value);
+/** The built-in plugins, those in $XDG_DATA_HOME/lpardbg/plugins, then
+ * O's (O may be NULL). Caller frees with plugins_destroy(). */
+struct lpd_error *cmd_plugins_open(const struct cmd_plugin_opts *o,
+				   struct plugins **ret);
+/** plugins_analyze() warning callback; ARG is the struct cmd_ctx. */
+void cmd_plugins_warn(void *arg, const char *msg);
 /** Write a finished JSON document (BUF) and a newline to ctx->out. */
 enum cmd_retval cmd_emit_json(struct cmd_ctx *ctx, struct lpd_json *j,
 			      struct lpd_buf *buf);

@@ -32,4 +32,12 @@ enum cmd_retval values_frame_locals(struct cmd_ctx *ctx,
 				    struct con_selection *sel, size_t i,
 				    const char *indent, struct lpd_json *j);
 
+/* cmd-print.c: the value commands in the console */
+/** True when LINE is a value command values_command() answers inside the
+ * console: print/p[/F], output, ptype, whatis, x, info locals|args. */
+bool con_values_owns(const char *line);
+/** Run value command LINE on ctx->session's selected dump, thread and
+ * frame; "$N" numbering continues the session's. */
+enum cmd_retval con_values_run(struct cmd_ctx *ctx, const char *line);
+
 #endif

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "console/session.h"
+#include "reasoning/reasoning.h"
 
 enum { CON_OUTPUT_MAX_LINES = 2000 };
 
@@ -44,6 +45,9 @@ con_compare_destroy(struct con_compare *c)
 	for (i = 0; i < c->n_evidence; i++)
 		lpd_free(c->evidence[i]);
 	lpd_free(c->evidence);
+	for (i = 0; i < c->n_reasons; i++)
+		lpd_free(c->reasons[i]);
+	lpd_free(c->reasons);
 	lpd_free(c);
 }
 
@@ -58,6 +62,8 @@ con_dump_destroy(struct con_dump *d)
 	lpd_free(d->core);
 	lpd_free(d->exe);
 	lpd_free(d->error);
+	lpd_free(d->hash);
+	repo_checkout_deinit(&d->checkout);
 	lpd_free(d);
 }
 
@@ -206,13 +212,15 @@ con_catalog_report(struct con_session *s, const struct con_report *r)
 	d->id = lpd_strdup(r->id);
 	d->core = lpd_strdup(r->core);
 	d->exe = r->exe != NULL ? lpd_strdup(r->exe) : NULL;
+	d->hash = r->hash != NULL ? lpd_strdup(r->hash) : NULL;
 	if (d->id == NULL || d->core == NULL ||
-	    (r->exe != NULL && d->exe == NULL)) {
+	    (r->exe != NULL && d->exe == NULL) ||
+	    (r->hash != NULL && d->hash == NULL)) {
 		con_dump_destroy(d);
 		return &lpd_enomem;
 	}
 	d->time = r->time;
-	if (d->time == 0 && stat(r->core, &st) == 0)
+	if (d->time == 0 && r->hash == NULL && stat(r->core, &st) == 0)
 		d->time = (int64_t)st.st_mtime;
 	it->dump = d;
 	it->number = s->next_number++;
@@ -374,8 +382,27 @@ con_dump_load(struct con_session *s, struct con_dump *d)
 	struct dump_siginfo si;
 	struct lpd_error *err;
 	struct dump *core;
+	const char *dirs[1];
 
-	err = dbg_target_load(d->core, &opts, &d->target);
+	/* A repository dump is checked out when first loaded, so opening
+	 * the console does not decompress every core of the cluster. */
+	if (d->hash != NULL && d->checkout.core == NULL) {
+		if (s->repo == NULL)
+			return lpd_error_format(LPD_ERR_INVALID_ARG, "dump %s: "
+						"no repository open", d->id);
+		err = repo_checkout_dump(s->repo, d->hash, &d->checkout);
+		if (err != NULL)
+			return err;
+	}
+	if (d->checkout.core != NULL) {
+		if (s->sysroot == NULL)
+			opts.sysroot = d->checkout.sysroot;
+		dirs[0] = d->checkout.debug_dir;
+		opts.debug_dirs = dirs;
+		opts.n_debug_dirs = 1;
+	}
+	err = dbg_target_load(d->checkout.core != NULL ? d->checkout.core
+			      : d->core, &opts, &d->target);
 	if (err != NULL)
 		return err;
 	core = dbg_target_dump(d->target);
@@ -639,6 +666,161 @@ con_evidence(struct con_compare *c, size_t *cap, const char *fmt, ...)
 	return NULL;
 }
 
+static struct lpd_error *
+con_reason_line(struct con_compare *c, size_t *cap, const char *fmt, ...)
+	LPD_PRINTF(3, 4);
+
+static struct lpd_error *
+con_reason_line(struct con_compare *c, size_t *cap, const char *fmt, ...)
+{
+	struct lpd_buf b = LPD_BUF_INIT;
+	struct lpd_error *err;
+	va_list ap;
+
+	err = lpd_vec_reserve((void **)&c->reasons, cap, c->n_reasons + 1,
+			      sizeof(char *));
+	if (err != NULL)
+		return err;
+	va_start(ap, fmt);
+	err = lpd_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (err != NULL)
+		return err;
+	c->reasons[c->n_reasons++] = lpd_buf_steal(&b);
+	return NULL;
+}
+
+/* What an LPAR item's dump came from, for the facts' lpar and node. */
+static void
+con_reason_meta(struct con_session *s, struct con_item *it,
+		struct reason_meta *m)
+{
+	struct con_item *lpar = con_item_find(s, it->parent);
+	struct con_item *node = lpar != NULL ? con_item_find(s, lpar->parent)
+					     : NULL;
+
+	memset(m, 0, sizeof(*m));
+	m->id = it->dump->id;
+	m->lpar = lpar != NULL ? lpar->name : NULL;
+	m->node = node != NULL ? node->name : NULL;
+	m->time = it->dump->time;
+}
+
+/* One relation's proof, shortened to its rule: the "by FILE:LINE: HEAD
+ * :- BODY." line of the proof becomes "BODY [FILE:LINE]". */
+static struct lpd_error *
+con_reason_relation(struct con_compare *c, size_t *cap,
+		    const struct reason_db *db, const char *pred, size_t i)
+{
+	char *proof = reason_db_proof_text(db, pred, i, 1);
+	const char *by = proof != NULL ? strstr(proof, "by ") : NULL;
+	const char *body = by != NULL ? strstr(by, ":- ") : NULL;
+	const char *colon = by != NULL ? strstr(by, ": ") : NULL;
+	struct lpd_error *err;
+	int bl = 0;
+
+	if (body != NULL) {
+		body += 3;
+		bl = (int)strcspn(body, "\n");
+		if (bl > 0 && body[bl - 1] == '.')
+			bl--;
+	}
+	/* Every relation holds of the pair: its premise says nothing. */
+	if (body != NULL && strncmp(body, "pair(A, B), ", 12) == 0) {
+		body += 12;
+		bl -= 12;
+	}
+	if (body != NULL && colon != NULL && colon > by && bl >= 0)
+		err = con_reason_line(c, cap, "%s [%.*s]: %.*s", pred,
+				      (int)(colon - by - 3), by + 3, bl, body);
+	else
+		err = con_reason_line(c, cap, "%s", pred);
+	lpd_free(proof);
+	return err;
+}
+
+/* reasoning/ on the pair, the same engine and built-in rules as lpardbg
+ * diff: the relations it derives, the similarity and each dimension's
+ * score with why. */
+static struct lpd_error *
+con_compare_reason(struct con_session *s, struct con_item *ia,
+		   struct con_item *ib, struct con_compare *c)
+{
+	struct reason_analysis *an[2] = { NULL, NULL };
+	struct reason_comparison *cmp = NULL;
+	struct reason_rules *rules = NULL;
+	struct reason_db *db = NULL;
+	struct con_item *it[2] = { ia, ib };
+	struct reason_meta meta;
+	struct lpd_error *err = NULL;
+	size_t cap = 0, i, k, n, shown = 0;
+
+	for (i = 0; i < 2 && err == NULL; i++) {
+		con_reason_meta(s, it[i], &meta);
+		err = reason_analyze(it[i]->dump->target, &meta, &an[i]);
+	}
+	if (err == NULL)
+		err = reason_compare(an[0], an[1], NULL, &cmp);
+	if (err == NULL)
+		err = reason_rules_create(true, &rules);
+	if (err == NULL)
+		err = reason_db_create(&db);
+	if (err == NULL)
+		err = reason_db_add_pair(db, an[0], ia->dump->id, an[1],
+					 ib->dump->id, cmp);
+	if (err == NULL)
+		err = reason_rules_eval(rules, db, NULL);
+	for (k = 0; err == NULL && k < reason_rules_shown_count(rules); k++) {
+		const char *pred = reason_rules_shown(rules, k);
+
+		n = reason_db_count(db, pred);
+		for (i = 0; err == NULL && i < n; i++, shown++)
+			err = con_reason_relation(c, &cap, db, pred, i);
+	}
+	if (err == NULL && shown == 0)
+		err = con_reason_line(c, &cap, "no relation derived (%s)",
+				      REASON_ANALYZER_VERSION);
+	if (err != NULL)
+		goto out;
+	c->similarity = reason_comparison_score(cmp);
+	{
+		struct lpd_buf b = LPD_BUF_INIT;
+		double v;
+
+		for (k = 0; k < REASON_DIM_COUNT && err == NULL; k++)
+			err = reason_comparison_dim(cmp, (enum reason_dim)k, &v)
+			    ? lpd_buf_printf(&b, ", %s %.2f",
+					     reason_dim_name((enum reason_dim)k),
+					     v)
+			    : lpd_buf_printf(&b, ", %s n/a",
+					     reason_dim_name((enum reason_dim)k));
+		if (err == NULL)
+			err = con_reason_line(c, &cap, "similarity %.2f: %s",
+					      c->similarity,
+					      b.data != NULL ? b.data + 2
+							     : "");
+		lpd_buf_deinit(&b);
+	}
+	c->n_reasons_head = c->n_reasons;
+	for (k = 0; k < REASON_DIM_COUNT && err == NULL; k++) {
+		double v;
+
+		if (!reason_comparison_dim(cmp, (enum reason_dim)k, &v))
+			continue;
+		err = con_reason_line(c, &cap, "  %s %.2f: %s",
+				      reason_dim_name((enum reason_dim)k), v,
+				      reason_comparison_explain(cmp,
+						(enum reason_dim)k));
+	}
+out:
+	reason_db_destroy(db);
+	reason_rules_destroy(rules);
+	reason_comparison_destroy(cmp);
+	reason_analysis_destroy(an[0]);
+	reason_analysis_destroy(an[1]);
+	return err;
+}
+
 /* The executable's build-id: the module the kernel mapped at AT_PHDR. */
 static const char *
 con_main_build_id(struct con_dump *d, const char **name)
@@ -772,6 +954,8 @@ con_session_compare(struct con_session *s, uint64_t a, uint64_t b)
 				   r->b >= 0 ? kb[r->b] : "(none)");
 		break;
 	}
+	if (err == NULL)
+		err = con_compare_reason(s, ia, ib, c);
 out:
 	con_keys_free(ka, na);
 	con_keys_free(kb, nb);

@@ -13,6 +13,7 @@
 #include "console/align.h"
 #include "console/console-int.h"
 #include "debugger/debugger.h"
+#include "repo/repo.h"
 
 /* What changed since the views last looked; views update on their bits. */
 enum con_dirty {
@@ -49,6 +50,9 @@ struct con_dump {
 	int64_t time;			/* when taken (core mtime), 0 unknown */
 	enum con_load load;
 	char *error;			/* CON_LOAD_FAILED: why */
+	char *hash;			/* a repository dump: its hash, checked
+					 * out (core, image) when loaded */
+	struct repo_checkout checkout;
 	struct dbg_target *target;
 	struct dbg_stack *crash_stack;	/* crashed thread, for the tree and
 					 * the compare view */
@@ -77,6 +81,8 @@ struct con_report {
 	const char *core;
 	const char *exe;		/* NULL: found from the core */
 	int64_t time;
+	const char *hash;		/* a dump of s->repo: core is its
+					 * hash, checked out on load */
 };
 
 struct con_compare {
@@ -84,6 +90,14 @@ struct con_compare {
 	struct align_result *align;
 	char **evidence;		/* "same signal: SIGSEGV", ... */
 	size_t n_evidence;
+	/* reasoning/ on the pair, as lpardbg diff: "same_crash: BODY
+	 * [builtin.dl:30]" per derived relation, then the similarity and
+	 * one line per applicable dimension. */
+	char **reasons;
+	size_t n_reasons;
+	size_t n_reasons_head;		/* shown above the stacks; the
+					 * dimensions' why lines go below */
+	double similarity;
 };
 
 /* A source file read for the source pane and "list", bounded. */
@@ -105,6 +119,7 @@ struct con_session {
 
 	struct dbg_cache *cache;
 	const char *sysroot;		/* borrowed from argv */
+	struct repo *repo;		/* borrowed: where hashed dumps are */
 
 	uint64_t current;		/* dump tag; 0: none */
 	size_t thread;			/* core index of the thread */

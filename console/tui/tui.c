@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include "console/select.h"
 #include "console/tui/tui.h"
 
 /* Set by the handlers, read by the loop; the self-pipe wakes poll().
@@ -278,6 +279,7 @@ tui_exec(struct tui *t, const char *line, bool quiet)
 	char *copy = lpd_strdup(line), *argv[64], *outb = NULL, *errb = NULL;
 	size_t outn = 0, errn = 0;
 	bool was_compare = s->show_compare && s->compare != NULL;
+	bool values = con_values_owns(line);	/* the line as typed */
 	const struct cmd_entry *e;
 	struct cmd_ctx ctx = t->ctx;
 	enum cmd_retval rv;
@@ -289,7 +291,7 @@ tui_exec(struct tui *t, const char *line, bool quiet)
 	if (argc == 0)
 		goto out;
 	e = tui_find(argv[0]);
-	if (e == NULL) {
+	if (e == NULL && !values) {
 		con_status(s, true, "unknown command '%s' (try 'help')",
 			   argv[0]);
 		goto out;
@@ -307,7 +309,7 @@ tui_exec(struct tui *t, const char *line, bool quiet)
 	s->status[0] = '\0';
 	s->status_error = false;
 	*ctx.cancel = 0;
-	rv = e->exec(&ctx, argc, argv);
+	rv = values ? con_values_run(&ctx, line) : e->exec(&ctx, argc, argv);
 	fclose(ctx.out);
 	fclose(ctx.err);
 	ctx.out = ctx.err = NULL;

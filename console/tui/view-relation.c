@@ -1,5 +1,7 @@
 /* console/tui/view-relation.c - the comparison of two dumps: who they
- * are, the evidence (score, signal, crashing function, executable), then
+ * are, the relations reasoning/ derives (rule and where it is written),
+ * its similarity with each dimension's score and why, the evidence of
+ * the alignment (score, signal, crashing function, executable), then
  * the two crashed threads' backtraces side by side, aligned, each row
  * marked '=' (the same frame) or '≠' (differs; '!' in ASCII). */
 #include <stdio.h>
@@ -28,18 +30,21 @@ relation_side(const struct con_dump *d, long i, char *buf, size_t len)
 			 f->module != NULL ? con_basename(f->module) : "??");
 }
 
-/* Rows: A, B, "evidence:", the evidence, the column header; then one
- * per aligned pair. */
+/* Rows: A, B, "relations:", the reasons, "evidence:", the evidence,
+ * the column header; then one per aligned pair. */
 static int
 relation_header(const struct con_compare *c)
 {
-	return 3 + (int)c->n_evidence + 1;
+	return 4 + (int)c->n_reasons_head + (int)c->n_evidence + 1;
 }
 
 static int
 relation_count(const struct con_compare *c)
 {
-	return c == NULL ? 0 : relation_header(c) + (int)c->align->n_rows;
+	size_t why = c != NULL ? c->n_reasons - c->n_reasons_head : 0;
+
+	return c == NULL ? 0 : relation_header(c) + (int)c->align->n_rows +
+			       (why > 0 ? 1 + (int)why : 0);
 }
 
 /* SRC cut or padded to exactly WIDTH columns (ASCII names; a wide
@@ -85,17 +90,36 @@ relation_line(struct view *v, WINDOW *w, int r, int i)
 		return;
 	}
 	if (i == 2) {
-		tui_row(v, w, r, TUI_NORMAL, "%s", "evidence:");
+		tui_row(v, w, r, TUI_NORMAL, "%s", "relations (lpardbg diff's "
+			"rules):");
+		return;
+	}
+	if (i < 3 + (int)c->n_reasons_head) {
+		tui_row(v, w, r, TUI_NORMAL, "  %s", c->reasons[i - 3]);
+		return;
+	}
+	if (i == 3 + (int)c->n_reasons_head) {
+		tui_row(v, w, r, TUI_NORMAL, "%s", "evidence (aligned stacks):");
 		return;
 	}
 	if (i < hdr - 1) {
-		tui_row(v, w, r, TUI_NORMAL, "  %s", c->evidence[i - 3]);
+		tui_row(v, w, r, TUI_NORMAL, "  %s",
+			c->evidence[i - 4 - (int)c->n_reasons_head]);
 		return;
 	}
 	if (i == hdr - 1) {
 		relation_fit(v->tui, "A: crashed thread", half, left,
 			     sizeof(left));
 		tui_row(v, w, r, TUI_DIM, "  %sB: crashed thread", left);
+		return;
+	}
+	if (i - hdr == (int)c->align->n_rows) {
+		tui_row(v, w, r, TUI_NORMAL, "%s", "similarity by dimension:");
+		return;
+	}
+	if (i - hdr > (int)c->align->n_rows) {
+		tui_row(v, w, r, TUI_NORMAL, "%s", c->reasons[c->n_reasons_head
+			+ (size_t)(i - hdr - (int)c->align->n_rows - 1)]);
 		return;
 	}
 	row = &c->align->rows[i - hdr];

@@ -1,12 +1,29 @@
-/* console/tui/view-values.c - what is known about the selected frame
- * until the values engine lands: frame kind, function, pc, CFA, source
- * line, module, build-id, file, thread, signal and dump. Locals and
- * arguments join this pane with debugger/values.c. */
+/* console/tui/view-values.c - the selected frame's arguments and locals
+ * from the values engine (dbg_frame_vars, formatted as print shows
+ * them), structs and arrays expandable with Enter (their members split
+ * from the formatted value, so the pane shows exactly what print does);
+ * below them what is known about the frame: kind, function, pc, CFA,
+ * source line, module, build-id, file, thread, signal and dump. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "console/tui/tui.h"
+
+enum { VALUES_MAX_OPEN = 64, VALUES_MAX_DEPTH = 8 };
+
+struct values_row {
+	char *path;		/* "args/m/tl": what Enter toggles; NULL: text */
+	char *text;
+	bool expandable;
+};
+
+struct values_data {
+	struct values_row *rows;
+	size_t n_rows, cap_rows;
+	char *open[VALUES_MAX_OPEN];	/* expanded paths */
+	size_t n_open;
+};
 
 enum { VALUES_MAX_ROWS = 16, VALUES_ROW = 320 };
 
@@ -67,41 +84,320 @@ values_rows(struct view *v, char rows[VALUES_MAX_ROWS][VALUES_ROW])
 	return n;
 }
 
+
+static bool
+values_is_open(const struct values_data *vd, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < vd->n_open; i++)
+		if (strcmp(vd->open[i], path) == 0)
+			return true;
+	return false;
+}
+
+static void
+values_clear(struct values_data *vd)
+{
+	size_t i;
+
+	for (i = 0; i < vd->n_rows; i++) {
+		lpd_free(vd->rows[i].path);
+		lpd_free(vd->rows[i].text);
+	}
+	vd->n_rows = 0;
+}
+
+static void
+values_add(struct values_data *vd, const char *path, bool expandable,
+	   const char *text)
+{
+	struct values_row *r;
+
+	if (lpd_vec_reserve((void **)&vd->rows, &vd->cap_rows, vd->n_rows + 1,
+			    sizeof(*vd->rows)) != NULL)
+		return;
+	r = &vd->rows[vd->n_rows];
+	r->path = path != NULL ? lpd_strdup(path) : NULL;
+	r->text = lpd_strdup(text);
+	r->expandable = expandable;
+	if (r->text == NULL || (path != NULL && r->path == NULL)) {
+		lpd_free(r->path);
+		lpd_free(r->text);
+		return;
+	}
+	vd->n_rows++;
+}
+
+/* The end of the top-level element of a formatted value starting at P:
+ * the ", " outside braces, strings and character literals, or the end. */
+static const char *
+values_elem_end(const char *p, const char *end)
+{
+	int depth = 0;
+	char q = 0;
+
+	for (; p < end; p++) {
+		if (q != 0) {
+			if (*p == '\\' && p + 1 < end)
+				p++;
+			else if (*p == q)
+				q = 0;
+		} else if (*p == '"' || *p == '\'') {
+			q = *p;
+		} else if (*p == '{') {
+			depth++;
+		} else if (*p == '}') {
+			depth--;
+		} else if (*p == ',' && depth == 0) {
+			return p;
+		}
+	}
+	return end;
+}
+
+/* "name = value" at top level of [P, END): the length of name, or 0. */
+static size_t
+values_elem_name(const char *p, const char *end)
+{
+	const char *eq;
+
+	for (eq = p; eq + 2 < end; eq++) {
+		if (*eq == '{' || *eq == '"' || *eq == '\'')
+			return 0;
+		if (eq[0] == ' ' && eq[1] == '=' && eq[2] == ' ')
+			return (size_t)(eq - p);
+	}
+	return 0;
+}
+
+static void
+values_emit(struct values_data *vd, const char *path, const char *label,
+	    const char *text, int depth)
+{
+	bool exp = text[0] == '{' && strcmp(text, "{}") != 0 &&
+		   depth < VALUES_MAX_DEPTH;
+	bool open = exp && values_is_open(vd, path);
+	struct lpd_buf b = LPD_BUF_INIT;
+	const char *p, *end, *e;
+	size_t k = 0;
+
+	if (lpd_buf_printf(&b, "%*s%s %s = %s", depth * 2, "",
+			   !exp ? " " : open ? "-" : "+", label,
+			   open ? "{" : text) != NULL)
+		return;
+	values_add(vd, path, exp, b.data);
+	lpd_buf_deinit(&b);
+	if (!open)
+		return;
+	p = text + 1;
+	end = text + strlen(text);
+	if (end > p && end[-1] == '}')
+		end--;
+	while (p < end) {
+		char *sub, *val, *cpath, name[64];
+		size_t nl;
+
+		while (p < end && *p == ' ')
+			p++;
+		if (p >= end)
+			break;
+		e = values_elem_end(p, end);
+		nl = values_elem_name(p, e);
+		if (nl > 0 && nl < sizeof(name))
+			snprintf(name, sizeof(name), "%.*s", (int)nl, p);
+		else
+			snprintf(name, sizeof(name), "[%zu]", k);
+		val = lpd_strndup(nl > 0 && nl < sizeof(name) ? p + nl + 3 : p,
+				  (size_t)(e - (nl > 0 && nl < sizeof(name)
+						? p + nl + 3 : p)));
+		cpath = lpd_asprintf("%s/%s", path, name);
+		sub = val;
+		if (val != NULL && cpath != NULL)
+			values_emit(vd, cpath, name, sub, depth + 1);
+		lpd_free(val);
+		lpd_free(cpath);
+		k++;
+		p = e < end ? e + 1 : end;
+	}
+	if (lpd_buf_printf(&b, "%*s  }", depth * 2, "") == NULL)
+		values_add(vd, NULL, false, b.data);
+	lpd_buf_deinit(&b);
+}
+
+static void
+values_vars(struct values_data *vd, struct con_session *s, unsigned which)
+{
+	struct con_dump *d = con_session_dump(s);
+	const char *what = which == DBG_VARS_ARGS ? "args" : "locals";
+	struct lpd_buf b = LPD_BUF_INIT;
+	struct dbg_var *vars = NULL;
+	struct lpd_error *err;
+	size_t n = 0, i;
+	char *path;
+
+	err = dbg_frame_vars(d->target, s->stack, s->frame, which, &vars,
+			     &n);
+	if (err != NULL) {
+		lpd_buf_printf(&b, "%s: %s", what, err->message);
+		values_add(vd, NULL, false, b.data != NULL ? b.data : what);
+		lpd_error_destroy(err);
+		lpd_buf_deinit(&b);
+		return;
+	}
+	values_add(vd, NULL, false, n == 0 ? (which == DBG_VARS_ARGS
+			? "No arguments." : "No locals.") : what);
+	for (i = 0; i < n; i++) {
+		struct dbg_format f = { .top = false };
+
+		lpd_buf_reset(&b);
+		err = dbg_value_format(vars[i].value, &f, &b);
+		if (err != NULL) {
+			lpd_buf_reset(&b);
+			lpd_buf_printf(&b, "<error: %s>", err->message);
+			lpd_error_destroy(err);
+		}
+		path = lpd_asprintf("%s/%s", what, vars[i].name);
+		if (path != NULL)
+			values_emit(vd, path, vars[i].name,
+				    b.data != NULL ? b.data : "", 0);
+		lpd_free(path);
+	}
+	dbg_vars_free(vars, n);
+	lpd_buf_deinit(&b);
+}
+
+static void
+values_update(struct view *v)
+{
+	struct values_data *vd = v->data;
+	char rows[VALUES_MAX_ROWS][VALUES_ROW];
+	int n, i;
+
+	values_clear(vd);
+	if (con_session_frame(v->s) != NULL && v->s->stack != NULL) {
+		values_vars(vd, v->s, DBG_VARS_ARGS);
+		values_vars(vd, v->s, DBG_VARS_LOCALS);
+		values_add(vd, NULL, false, "");
+	}
+	n = values_rows(v, rows);
+	for (i = 0; i < n; i++)
+		values_add(vd, NULL, false, rows[i]);
+	if (v->cur >= (int)vd->n_rows)
+		v->cur = vd->n_rows > 0 ? (int)vd->n_rows - 1 : 0;
+	if (v->cur < 0)
+		v->cur = 0;
+}
+
+static struct lpd_error *
+values_init(struct view *v)
+{
+	v->data = lpd_calloc(1, sizeof(struct values_data));
+	return v->data != NULL ? NULL : &lpd_enomem;
+}
+
+static void
+values_free(struct view *v)
+{
+	struct values_data *vd = v->data;
+	size_t i;
+
+	if (vd == NULL)
+		return;
+	values_clear(vd);
+	lpd_free(vd->rows);
+	for (i = 0; i < vd->n_open; i++)
+		lpd_free(vd->open[i]);
+	lpd_free(vd);
+}
+
 static void
 values_draw(struct view *v, WINDOW *w)
 {
-	char rows[VALUES_MAX_ROWS][VALUES_ROW];
-	int n = values_rows(v, rows), r;
+	struct values_data *vd = v->data;
+	int n = (int)vd->n_rows, r;
+	bool focus = v->tui->focus == v->pane;
 
-	if (v->top > n - v->rows)
-		v->top = n - v->rows;
-	if (v->top < 0)
-		v->top = 0;
+	tui_scroll(&v->top, v->cur, v->rows, n);
 	for (r = 0; r < v->rows; r++) {
 		int i = v->top + r;
 
 		if (n == 0 && r == 0)
 			tui_row(v, w, r, TUI_DIM, "%s", "no frame selected");
 		else
-			tui_row(v, w, r, TUI_NORMAL, "%s",
-				i < n ? rows[i] : "");
+			tui_row(v, w, r, focus && i == v->cur
+				? TUI_SELECTED : TUI_NORMAL, "%s",
+				i < n ? vd->rows[i].text : "");
 	}
+}
+
+/* Enter on a struct or array row opens or closes it. */
+static void
+values_toggle(struct view *v)
+{
+	struct values_data *vd = v->data;
+	const struct values_row *row;
+	size_t i;
+
+	if (v->cur < 0 || (size_t)v->cur >= vd->n_rows)
+		return;
+	row = &vd->rows[v->cur];
+	if (!row->expandable || row->path == NULL)
+		return;
+	for (i = 0; i < vd->n_open; i++)
+		if (strcmp(vd->open[i], row->path) == 0) {
+			lpd_free(vd->open[i]);
+			vd->open[i] = vd->open[--vd->n_open];
+			values_update(v);
+			return;
+		}
+	if (vd->n_open == VALUES_MAX_OPEN) {
+		lpd_free(vd->open[0]);
+		memmove(vd->open, vd->open + 1,
+			(VALUES_MAX_OPEN - 1) * sizeof(vd->open[0]));
+		vd->n_open--;
+	}
+	vd->open[vd->n_open] = lpd_strdup(row->path);
+	if (vd->open[vd->n_open] != NULL)
+		vd->n_open++;
+	values_update(v);
 }
 
 static bool
 values_key(struct view *v, int key)
 {
+	struct values_data *vd = v->data;
+
 	switch (key) {
-	case 'j': case KEY_DOWN: v->top++; return true;
-	case 'k': case KEY_UP: v->top--; return true;
-	case 'g': case KEY_HOME: v->top = 0; return true;
+	case 'j': case KEY_DOWN:
+		if (v->cur + 1 < (int)vd->n_rows)
+			v->cur++;
+		return true;
+	case 'k': case KEY_UP:
+		if (v->cur > 0)
+			v->cur--;
+		return true;
+	case 'g': case KEY_HOME: v->cur = 0; return true;
+	case '\n': case '\r': case KEY_ENTER:
+		values_toggle(v);
+		return true;
 	}
 	return false;
+}
+
+static void
+values_click(struct view *v, int row)
+{
+	v->cur = v->top + row;
 }
 
 const struct view_ops view_values_ops = {
 	.name = "values",
 	.watch = CON_DIRTY_TARGET,
+	.init = values_init,
+	.free = values_free,
+	.update = values_update,
 	.draw = values_draw,
 	.key = values_key,
+	.click = values_click,
 };

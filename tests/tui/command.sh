@@ -1,15 +1,16 @@
 #!/bin/sh
 # tests/tui/command.sh - the command line: print $pc / $sp / $REG answer
-# from the unwound registers of the selected frame; gdb's words (frame,
+# through the values engine from the unwound registers of the selected
+# frame (the symbol as gdb prints it); gdb's words (frame,
 # up, info threads, bt, list, target list/select) print into the output
-# pane; garbage, unknown ids and expressions the values engine must
-# answer show an error in the status line and change nothing else.
+# pane; garbage, unknown ids and expressions the values engine refuses
+# show an error in the status line and change nothing else.
 . "$LPD_TOP/tests/tui/lib.sh"
 tui_start 120 40 $CORES
 tui_wait "[1] msgd-a.1 thread 1 frame 0"
 tui_cmd 'print $pc'
 tui_wait '$1 = (void (*)()) 0x'
-tui_cap | grep -q '\$1 = (void (\*)()) 0x[0-9a-f]* <store_checksum>' ||
+tui_cap | grep -q '\$1 = (void (\*)()) 0x[0-9a-f]* <on_usr1+10>' ||
 	tui_fail "print \$pc has no symbol"
 tui_cmd 'frame 6'
 tui_wait "Values: frame 6"
@@ -30,7 +31,7 @@ tui_settle
 # Errors: only the status line changes.
 tui_cap | head -n 38 >"$TUI_TMP/before"
 for bad in 'frobnicate 1 2' 'target select 99' 'compare 1 nope' \
-	   'print foo+1' 'frame 99' 'thread 0' 'print $nosuchreg' \
+	   'print foo+1' 'frame 99' 'thread 0' 'print 1 +' \
 	   'info bogus' 'mark'; do
 	tui_cmd "$bad"
 	tui_wait "error: "
@@ -45,7 +46,7 @@ done
 tui_cmd 'target select 99'
 tui_wait "error: no dump '99' (try 'target list')"
 tui_cmd 'print foo+1'
-tui_wait "needs the values engine"
+tui_wait 'error: No symbol "foo" in current context.'
 tui_cmd 'frobnicate'
 tui_wait "error: unknown command 'frobnicate'"
 # A good command clears the error.

@@ -11,7 +11,7 @@ tui_wait "interrupted (q quits)"
 tui_cap | grep -q "Cluster" || tui_fail "Ctrl-C left the console"
 tui_keys q
 tui_wait "EXITED rc=0"
-s=$(tui_cap)
-echo "$s" | grep -q "icanon echo" || tui_fail "terminal modes not restored"
-echo "$s" | grep -qF "Cluster" && tui_fail "the console is still on screen"
+# The shell prints the tty modes after the exit line: wait for them.
+tui_wait "icanon echo"
+tui_cap | grep -qF "Cluster" && tui_fail "the console is still on screen"
 echo "ok: quit"
