@@ -155,7 +155,7 @@ lint:
 hdrcheck: | $(DEPS_STAMP)
 	@for h in common/lpd.h dumps/dumps.h repo/repo.h remote/remote.h debugger/debugger.h \
 		  reasoning/reasoning.h plugins/plugin.h \
-		  services/messaging/messaging.h; do \
+		  services/messaging/messaging.h services/backup/backup.h; do \
 		[ -f $$h ] || continue; \
 		echo "#include \"$$h\"" | \
 		$(CC) $(CPPFLAGS_ALL) $(WARN) -fsyntax-only -x c - || exit 1; \
@@ -263,5 +263,47 @@ services-test: $(PG_BINS)
 services-paging: $(PG_BINS)
 bench-paging: $(PG_BINS)
 	@SVC=$(CURDIR)/$(SVC) sh bench/paging.sh
+
+# ---- services (issue 11): backup ---------------------------------------
+# VIOS-proxied backup: the VIOS virtual-disk server and backup proxy, the
+# client's vbackup, and the backup server. `make bench-backup-deps`
+# installs restic and borgbackup for bench/backup.sh only.
+BK_LIB_SRC = services/backup/wire.c services/backup/format.c
+BK_BINS = $(SVC)/vios-vdisk $(SVC)/vbackup $(SVC)/vbackup-server \
+	$(BUILD)/tests/services/tcp-cut
+BK_LIBS = -lzstd -lcrypto -lz
+
+$(SVC)/libbackup.a: $(patsubst %.c,$(BUILD)/%.o,$(BK_LIB_SRC))
+	rm -f $@
+	$(AR) rcs $@ $^
+$(SVC)/vios-vdisk: $(BUILD)/services/backup/vios-vdisk.o \
+		   $(SVC)/libbackup.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS) -lpthread
+$(SVC)/vbackup: $(BUILD)/services/backup/vbackup.o \
+		$(SVC)/libbackup.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS)
+$(SVC)/vbackup-server: $(BUILD)/services/backup/vbackup-server.o \
+		       $(SVC)/libbackup.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS)
+$(BUILD)/tests/services/tcp-cut: $(BUILD)/tests/services/tcp-cut.o
+	$(CC) $(LDFLAGS_ALL) -o $@ $^
+$(BUILD)/tests/services/test-bkwire: $(BUILD)/tests/services/test-bkwire.o \
+		$(SVC)/libbackup.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS) -lcmocka
+$(BUILD)/tests/services/test-bkchunk: $(BUILD)/tests/services/test-bkchunk.o \
+		$(SVC)/libbackup.a $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS) -lcmocka
+
+.PHONY: services-backup bench-backup bench-backup-deps
+services: $(BK_BINS)
+services-test: $(BK_BINS)
+services-backup: $(BK_BINS)
+bench-backup-deps:
+	@SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -q \
+		restic borgbackup
+bench-backup: $(BK_BINS)
+	@SVC=$(CURDIR)/$(SVC) TESTBIN=$(CURDIR)/$(BUILD)/tests/services \
+		sh bench/backup.sh
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
