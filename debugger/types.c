@@ -273,14 +273,17 @@ dbg_type_pointer_to(struct dbg_types *scratch, const struct dbg_type *t,
 		*ret = t->ptr_to;
 		return NULL;
 	}
-	p = types_alloc(scratch, DBG_TYPE_POINTER);
+	/* A DWARF type belongs to its object's table, shared by every
+	 * target of that build-id: its pointer type is made in the same
+	 * table and cached on it, so it lives exactly as long. Builtins are
+	 * const and have no table: theirs go to the target's scratch. */
+	p = types_alloc(t->owner != NULL ? t->owner : scratch,
+			DBG_TYPE_POINTER);
 	if (p == NULL)
 		return &lpd_enomem;
 	p->size = 8;
 	p->has_size = true;
 	p->target = t;
-	/* Types of DWARF and builtins are shared and never written but
-	 * for this cache; builtins are const and skip it. */
 	if (t->owner != NULL)
 		((struct dbg_type *)t)->ptr_to = p;
 	*ret = p;
