@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "console/remote-cmd.h"
 #include "console/session.h"
 #include "console/tui/tui.h"
 
@@ -160,7 +161,8 @@ console_cmp_dump(const void *pa, const void *pb)
  * ids in the repository (a hash prefix), as "lpardbg repo ls" shows
  * them. The core is checked out when the session loads it. */
 static struct lpd_error *
-console_report_repo(struct console_cores *c, struct con_session *s)
+console_report_repo(struct repo *repo, const char *cluster,
+		    struct con_session *s)
 {
 	struct repo_dump_list *l = NULL;
 	const struct repo_dump **sorted;
@@ -169,7 +171,7 @@ console_report_repo(struct console_cores *c, struct con_session *s)
 	size_t i, n;
 
 	memset(&f, 0, sizeof(f));
-	err = repo_list_dumps(c->repo, &f, &l);
+	err = repo_list_dumps(repo, &f, &l);
 	if (err != NULL)
 		return err;
 	n = repo_dump_list_count(l);
@@ -188,7 +190,8 @@ console_report_repo(struct console_cores *c, struct con_session *s)
 
 		snprintf(id, sizeof(id), "%.*s", REPO_ID_LEN, d->hash);
 		memset(&r, 0, sizeof(r));
-		r.cluster = c->repo_cluster;
+		r.cluster = cluster;
+		r.repo = repo;
 		r.node = d->node != NULL ? d->node : "(no node)";
 		r.lpar = d->lpar != NULL ? d->lpar : "(no LPAR)";
 		r.id = id;
@@ -213,7 +216,7 @@ console_report(void *arg, struct con_session *s)
 
 	con_catalog_begin(s);
 	if (c->repo != NULL)
-		err = console_report_repo(c, s);
+		err = console_report_repo(c->repo, c->repo_cluster, s);
 	for (i = 0; i < c->n && err == NULL; i++) {
 		struct console_spec *sp = &c->specs[i];
 		unsigned nth = 1;
@@ -423,18 +426,337 @@ out:
 	return NULL;
 }
 
+/* ---- --cluster NAME: every node of a clusters.conf cluster ------------------
+ * Local repositories are read through repo.h; ssh:// ones are asked
+ * through the agent on their node (agent.h), which lists their dumps and
+ * unwinds them there, so a core never crosses the network. */
+
+struct console_cluster;
+
+struct console_node {
+	struct console_cluster *cl;
+	const struct cluster_node *conf;
+	struct repo *repo;		/* a local node's repository */
+	struct agent_client *agent;	/* a remote one's; NULL when lost */
+};
+
+struct console_cluster {
+	struct cluster_conf conf;
+	struct agent_client_options o;
+	struct console_node *nodes;
+	size_t n_nodes;
+	char *first_error;		/* for the status line */
+};
+
+static bool
+console_is_remote(const struct cluster_node *n)
+{
+	return strncmp(n->repo, "ssh://", 6) == 0;
+}
+
+/* REQ to NODE's agent, connecting first when it has none; a lost
+ * connection is dropped, so the next call tries again. */
+static struct lpd_error *
+console_node_call(struct console_node *n, json_t *req, json_t **ret)
+{
+	struct lpd_error *err = NULL;
+
+	if (req == NULL)
+		return &lpd_enomem;
+	if (n->agent == NULL)
+		err = agent_client_open(n->conf->repo, &n->cl->o, &n->agent);
+	if (err == NULL)
+		err = agent_client_call(n->agent, req, ret);
+	if (err != NULL && err->code == LPD_ERR_REMOTE) {
+		agent_client_destroy(n->agent);
+		n->agent = NULL;
+	}
+	if (err != NULL)
+		err = lpd_error_prefix(err, "node %s", n->conf->name);
+	return err;
+}
+
+/* One call; REQ (owned) is freed here; the result dropped unless RET. */
+static struct lpd_error *
+console_node_ask(struct console_node *n, json_t *req, json_t **ret)
+{
+	json_t *res = NULL;
+	struct lpd_error *err = console_node_call(n, req, &res);
+
+	json_decref(req);
+	if (err == NULL && ret != NULL)
+		*ret = res;
+	else
+		json_decref(res);
+	return err;
+}
+
+static uint64_t
+console_json_u64(json_t *v)
+{
+	if (json_is_integer(v))
+		return (uint64_t)json_integer_value(v);
+	if (json_is_string(v))
+		return strtoull(json_string_value(v), NULL, 0);
+	return 0;
+}
+
+/* bt --json's crashed thread (else the first) into D's frames. */
+static struct lpd_error *
+console_remote_frames(struct con_dump *d, json_t *bt)
+{
+	json_t *threads = json_object_get(bt, "threads"), *th = NULL, *fr;
+	json_t *sig = json_object_get(bt, "signal");
+	const char *exe = json_string_value(json_object_get(bt,
+							    "executable"));
+	struct dbg_frame *frames;
+	struct lpd_error *err;
+	size_t i, n;
+
+	for (i = 0; i < json_array_size(threads); i++)
+		if (json_is_true(json_object_get(json_array_get(threads, i),
+						 "crashed"))) {
+			th = json_array_get(threads, i);
+			d->crashed = i;
+			break;
+		}
+	if (th == NULL) {
+		th = json_array_get(threads, 0);
+		d->crashed = 0;
+	}
+	d->signo = (int)json_integer_value(json_object_get(sig, "number"));
+	d->pid = (int)json_integer_value(json_object_get(bt, "pid"));
+	snprintf(d->process, sizeof(d->process), "%s",
+		 exe != NULL ? con_basename(exe) : "");
+	fr = json_object_get(th, "frames");
+	n = json_array_size(fr);
+	frames = lpd_calloc(n + 1, sizeof(*frames));
+	if (frames == NULL)
+		return &lpd_enomem;
+	for (i = 0; i < n; i++) {
+		json_t *f = json_array_get(fr, i), *off;
+
+		frames[i].pc = console_json_u64(json_object_get(f, "pc"));
+		frames[i].exact_pc = i == 0;
+		frames[i].function = json_string_value(json_object_get(
+			f, "function"));
+		off = json_object_get(f, "offset");
+		frames[i].has_offset = json_is_integer(off);
+		frames[i].offset = console_json_u64(off);
+		frames[i].module = json_string_value(json_object_get(f,
+								     "module"));
+		frames[i].build_id = json_string_value(json_object_get(
+			f, "build_id"));
+		frames[i].file = json_string_value(json_object_get(f, "file"));
+		frames[i].line = (unsigned)json_integer_value(
+			json_object_get(f, "line"));
+		frames[i].is_inline = json_is_true(json_object_get(f,
+								   "inline"));
+		frames[i].is_signal = json_is_true(json_object_get(
+			f, "signal_frame"));
+	}
+	err = con_dump_set_frames(d, frames, n);
+	lpd_free(frames);
+	return err;
+}
+
+static struct lpd_error *
+console_remote_open(struct console_node *n, struct con_dump *d)
+{
+	return console_node_ask(n, json_pack("{s:s, s:s}", "op", "open",
+					     "dump", d->id), NULL);
+}
+
+static struct lpd_error *
+console_remote_load(void *arg, struct con_dump *d)
+{
+	struct console_node *n = arg;
+	struct lpd_error *err;
+	json_t *bt = NULL;
+
+	err = console_remote_open(n, d);
+	if (err == NULL)
+		err = console_node_ask(n, json_pack("{s:s}", "op", "bt"), &bt);
+	if (err == NULL)
+		err = console_remote_frames(d, bt);
+	json_decref(bt);
+	return err;
+}
+
+static struct lpd_error *
+console_remote_command(void *arg, struct con_dump *d, size_t frame,
+		       const char *line, char **ret)
+{
+	struct console_node *n = arg;
+	size_t l = strcspn(line, " \t/");
+	const char *rest = line + strspn(line + l, " \t") + l;
+	struct lpd_error *err;
+	json_t *req, *res = NULL;
+	const char *text;
+
+	if ((l == 2 && strncmp(line, "bt", 2) == 0) ||
+	    (l == 9 && strncmp(line, "backtrace", 9) == 0) ||
+	    (l == 5 && strncmp(line, "where", 5) == 0))
+		req = json_pack("{s:s, s:b, s:s}", "op", "bt", "full",
+				strstr(rest, "full") != NULL, "format",
+				"text");
+	else if (l == 4 && strncmp(line, "info", 4) == 0 && *rest == '\0')
+		req = json_pack("{s:s, s:s}", "op", "info", "format", "text");
+	else
+		req = json_pack("{s:s, s:s, s:I, s:s}", "op", "eval", "expr",
+				line, "frame", (json_int_t)frame, "format",
+				"text");
+	err = console_remote_open(n, d);
+	if (err == NULL)
+		err = console_node_ask(n, req, &res);
+	else
+		json_decref(req);
+	if (err != NULL)
+		return err;
+	text = json_string_value(json_object_get(res, "text"));
+	*ret = lpd_strdup(text != NULL ? text : "");
+	json_decref(res);
+	return *ret != NULL ? NULL : &lpd_enomem;
+}
+
+static const struct con_remote_ops console_remote_ops = {
+	.load = console_remote_load,
+	.command = console_remote_command,
+};
+
+/* A remote node's dumps as its agent lists them (repo ls --json). */
+static struct lpd_error *
+console_report_remote(struct console_node *n, struct con_session *s)
+{
+	struct lpd_error *err;
+	json_t *list = NULL;
+	size_t i;
+
+	err = console_node_ask(n, json_pack("{s:s, s:s}", "op", "list",
+					    "what", "dumps"), &list);
+	for (i = 0; err == NULL && i < json_array_size(list); i++) {
+		json_t *d = json_array_get(list, i);
+		const char *id = json_string_value(json_object_get(d, "id"));
+		const char *node = json_string_value(json_object_get(d,
+								     "node"));
+		const char *lpar = json_string_value(json_object_get(d,
+								     "lpar"));
+		struct con_report r;
+
+		if (id == NULL)
+			continue;
+		memset(&r, 0, sizeof(r));
+		r.cluster = n->cl->conf.name;
+		r.node = node != NULL ? node : n->conf->name;
+		r.lpar = lpar != NULL ? lpar : "(no LPAR)";
+		r.id = id;
+		r.core = id;
+		r.time = json_integer_value(json_object_get(d, "time_taken"));
+		r.remote = &console_remote_ops;
+		r.remote_arg = n;
+		r.remote_node = n->conf->name;
+		err = con_catalog_report(s, &r);
+	}
+	json_decref(list);
+	return err;
+}
+
+/* Every node; one that cannot be read is reported unreachable and the
+ * others still are. */
+static struct lpd_error *
+console_cluster_report(void *arg, struct con_session *s)
+{
+	struct console_cluster *cl = arg;
+	struct lpd_error *err = NULL, *e;
+	size_t i;
+
+	con_catalog_begin(s);
+	for (i = 0; i < cl->n_nodes && err == NULL; i++) {
+		struct console_node *n = &cl->nodes[i];
+
+		if (console_is_remote(n->conf))
+			e = console_report_remote(n, s);
+		else if (n->repo == NULL)
+			e = repo_open(n->conf->repo, &n->repo);
+		else
+			e = NULL;
+		if (e == NULL && n->repo != NULL)
+			e = console_report_repo(n->repo, cl->conf.name, s);
+		if (e == NULL)
+			continue;
+		if (e == &lpd_enomem) {
+			err = e;
+			break;
+		}
+		if (cl->first_error == NULL)
+			cl->first_error = lpd_strdup(e->message);
+		err = con_catalog_report_node(s, cl->conf.name,
+					      n->conf->name, e->message);
+		lpd_error_destroy(e);
+	}
+	con_catalog_end(s);
+	return err;
+}
+
+static const struct con_source_ops console_cluster_source = {
+	.name = "cluster",
+	.report = console_cluster_report,
+};
+
+static struct lpd_error *
+console_cluster_init(struct console_cluster *cl, const char *name)
+{
+	struct lpd_error *err;
+	size_t i;
+
+	err = cluster_conf_load(NULL, name, &cl->conf);
+	if (err != NULL)
+		return err;
+	cl->nodes = lpd_calloc(cl->conf.n_nodes + 1, sizeof(*cl->nodes));
+	if (cl->nodes == NULL)
+		return &lpd_enomem;
+	cl->n_nodes = cl->conf.n_nodes;
+	for (i = 0; i < cl->n_nodes; i++) {
+		cl->nodes[i].cl = cl;
+		cl->nodes[i].conf = &cl->conf.nodes[i];
+	}
+	return NULL;
+}
+
+static void
+console_cluster_deinit(struct console_cluster *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n_nodes; i++) {
+		repo_destroy(cl->nodes[i].repo);
+		agent_client_destroy(cl->nodes[i].agent);
+	}
+	lpd_free(cl->nodes);
+	lpd_free(cl->first_error);
+	if (cl->conf.name != NULL)
+		cluster_conf_deinit(&cl->conf);
+}
+
 static enum cmd_retval
 cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	enum { OPT_REPO = 256, OPT_CLUSTER, OPT_SYSROOT };
+	enum { OPT_REPO = 256, OPT_CLUSTER, OPT_SYSROOT, OPT_LPARDBG,
+	       OPT_ACCEPT, OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "repo", required_argument, NULL, OPT_REPO },
 		{ "cluster", required_argument, NULL, OPT_CLUSTER },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "remote-lpardbg", required_argument, NULL, OPT_LPARDBG },
+		{ "accept-new-host-key", no_argument, NULL, OPT_ACCEPT },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct console_cores cores = { 0 };
+	struct console_cluster cl = { 0 };
+	struct remote_args ra = { 0 };
+	bool spans = false;
 	struct con_session *s = NULL;
 	const char *repo = NULL, *cluster = NULL, *sysroot = NULL;
 	struct lpd_error *err = NULL;
@@ -451,6 +773,15 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		case OPT_REPO: repo = optarg; break;
 		case OPT_CLUSTER: cluster = optarg; break;
 		case OPT_SYSROOT: sysroot = optarg; break;
+		case OPT_LPARDBG:
+		case OPT_ACCEPT:
+		case OPT_TIMEOUT:
+			if ((c == OPT_LPARDBG && remote_set_lpardbg(&ra, optarg)) ||
+			    (c == OPT_ACCEPT && remote_set_accept(&ra, NULL)) ||
+			    (c == OPT_TIMEOUT && remote_set_timeout(&ra, optarg)))
+				break;
+			return cmd_usage(ctx, &cmd_console_entry,
+					 "bad value for '%s'", argv[optind - 1]);
 		case 'h':
 			fprintf(ctx->out, "usage: lpardbg console %s\n  %s\n",
 				cmd_console_entry.usage,
@@ -469,7 +800,17 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		err = console_add(&cores, argv[i], NULL);
 	if (err == NULL && repo != NULL)
 		err = console_open_repo(&cores, repo, cluster);
-	if (err == NULL && cores.n == 0 && repo == NULL)
+	/* --cluster NAME alone: the cluster clusters.conf describes, when
+	 * it does; else the demo's cluster of that name. */
+	if (err == NULL && cores.n == 0 && repo == NULL && cluster != NULL) {
+		err = console_cluster_init(&cl, cluster);
+		spans = err == NULL;
+		if (err != NULL && err->code == LPD_ERR_NOT_FOUND) {
+			lpd_error_destroy(err);
+			err = NULL;
+		}
+	}
+	if (err == NULL && cores.n == 0 && repo == NULL && !spans)
 		err = console_demo(&cores, cluster, &demo_dir);
 	if (err == NULL)
 		err = con_session_create(&s);
@@ -483,7 +824,20 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	 * cores take it as their cluster's name. */
 	if (cluster != NULL && (repo != NULL || demo_dir != NULL))
 		s->cluster = lpd_strdup(cluster);
-	err = console_cores_source.report(&cores, s);
+	if (spans) {
+		cl.o = ra.o;
+		if (cl.o.timeout_ms == 0)
+			cl.o.timeout_ms = 10000;
+		/* A node lost mid-session answers an error, not a hang. */
+		if (cl.o.op_timeout_ms == 0)
+			cl.o.op_timeout_ms = 60000;
+		err = console_cluster_source.report(&cl, s);
+	} else {
+		err = console_cores_source.report(&cores, s);
+	}
+	if (err == NULL && con_dump_count(s) == 0 && cl.first_error != NULL)
+		err = lpd_error_format(LPD_ERR_REMOTE, "no dumps in cluster "
+				       "%s: %s", cluster, cl.first_error);
 	if (err == NULL && con_dump_count(s) == 0)
 		err = lpd_error_format(LPD_ERR_NOT_FOUND, "no dumps%s%s",
 				       cluster != NULL ? " in cluster " : "",
@@ -496,6 +850,9 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		   "compares, : commands, ? help", con_dump_count(s),
 		   demo_dir != NULL ? " from the demo in " : "",
 		   demo_dir != NULL ? demo_dir : "");
+	if (cl.first_error != NULL)
+		con_status(s, true, "%s (the other nodes answered)",
+			   cl.first_error);
 	rv = (enum cmd_retval)tui_run(s, ctx->cancel != NULL ? ctx->cancel
 							     : &cancel);
 out:
@@ -505,13 +862,15 @@ out:
 	lpd_free(cores.specs);
 	repo_destroy(cores.repo);
 	lpd_free(cores.repo_cluster);
+	console_cluster_deinit(&cl);
 	lpd_free(demo_dir);
 	return rv;
 }
 
 const struct cmd_entry cmd_console_entry = {
 	.name = "console",
-	.usage = "[--repo DIR] [--cluster NAME] [--sysroot DIR] "
+	.usage = "[--repo DIR] [--cluster NAME [--remote-lpardbg PATH] "
+		 "[--accept-new-host-key] [--timeout S]] [--sysroot DIR] "
 		 "[CORE[:EXE][@[CLUSTER/]NODE/LPAR]...]",
 	.summary = "the TUI over a cluster's dumps (no arguments: the demo)",
 	.exec = cmd_console_exec,

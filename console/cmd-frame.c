@@ -46,6 +46,7 @@ frame_select(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	     char **argv, int dir)
 {
 	struct con_session *s = ctx->session;
+	struct con_dump *d;
 	struct lpd_error *err;
 	size_t n = dir == 0 ? s->frame : 1, to;
 
@@ -55,13 +56,16 @@ frame_select(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		return cmd_usage(ctx, NULL, "%s: want a frame %s, not '%s'",
 				 e->name, dir == 0 ? "number" : "count",
 				 argv[argc - 1]);
-	err = con_session_need_target(s);
+	/* A remote dump has frames (from its agent) but no target here. */
+	d = con_session_dump(s);
+	err = d != NULL && d->remote != NULL ? NULL
+	    : con_session_need_target(s);
 	if (err != NULL)
 		return cmd_fail(ctx, err);
 	if (dir == 0) {
 		to = n;
 	} else if (dir > 0) {
-		size_t count = dbg_stack_frame_count(s->stack);
+		size_t count = con_session_frame_count(s);
 
 		if (s->frame + 1 >= count)
 			return cmd_fail(ctx, lpd_error_format(

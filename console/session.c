@@ -52,6 +52,70 @@ con_compare_destroy(struct con_compare *c)
 }
 
 static void
+con_dump_clear_frames(struct con_dump *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_rstrings; i++)
+		lpd_free(d->rstrings[i]);
+	lpd_free(d->rstrings);
+	lpd_free(d->rframes);
+	d->rstrings = NULL;
+	d->rframes = NULL;
+	d->n_rstrings = d->n_rframes = 0;
+}
+
+/* A copy of STR kept in D's string list; NULL stays NULL. */
+static struct lpd_error *
+con_dump_keep(struct con_dump *d, const char **str)
+{
+	char *copy;
+
+	if (*str == NULL)
+		return NULL;
+	copy = lpd_strdup(*str);
+	if (copy == NULL)
+		return &lpd_enomem;
+	d->rstrings[d->n_rstrings++] = copy;
+	*str = copy;
+	return NULL;
+}
+
+struct lpd_error *
+con_dump_set_frames(struct con_dump *d, const struct dbg_frame *frames,
+		    size_t n)
+{
+	struct lpd_error *err = NULL;
+	size_t i;
+
+	con_dump_clear_frames(d);
+	if (n == 0)
+		return NULL;
+	d->rframes = lpd_calloc(n, sizeof(*d->rframes));
+	d->rstrings = lpd_calloc(n * 4, sizeof(*d->rstrings));
+	if (d->rframes == NULL || d->rstrings == NULL) {
+		con_dump_clear_frames(d);
+		return &lpd_enomem;
+	}
+	for (i = 0; i < n && err == NULL; i++) {
+		struct dbg_frame *f = &d->rframes[i];
+
+		*f = frames[i];
+		if ((err = con_dump_keep(d, &f->function)) != NULL ||
+		    (err = con_dump_keep(d, &f->module)) != NULL ||
+		    (err = con_dump_keep(d, &f->build_id)) != NULL)
+			break;
+		err = con_dump_keep(d, &f->file);
+	}
+	if (err != NULL) {
+		con_dump_clear_frames(d);
+		return err;
+	}
+	d->n_rframes = n;
+	return NULL;
+}
+
+static void
 con_dump_destroy(struct con_dump *d)
 {
 	if (d == NULL)
@@ -64,6 +128,7 @@ con_dump_destroy(struct con_dump *d)
 	lpd_free(d->error);
 	lpd_free(d->hash);
 	repo_checkout_deinit(&d->checkout);
+	con_dump_clear_frames(d);
 	lpd_free(d);
 }
 
@@ -88,6 +153,7 @@ con_session_destroy(struct con_session *s)
 	for (i = 0; i < s->n_items; i++) {
 		con_dump_destroy(s->items[i].dump);
 		lpd_free(s->items[i].name);
+		lpd_free(s->items[i].error);
 	}
 	lpd_free(s->items);
 	con_compare_destroy(s->compare);
@@ -198,7 +264,8 @@ con_catalog_report(struct con_session *s, const struct con_report *r)
 	tc = con_tag(CON_CLUSTER, cluster, NULL, NULL);
 	tn = con_tag(CON_NODE, cluster, r->node, NULL);
 	tl = con_tag(CON_LPAR, cluster, r->node, r->lpar);
-	td = con_tag(CON_DUMP, cluster, r->id, NULL);
+	/* By node too: two nodes may hold the same dump (the same hash). */
+	td = con_tag(CON_DUMP, cluster, r->node, r->id);
 	if ((err = con_catalog_item(s, tc, 0, CON_CLUSTER, cluster, &it)) ||
 	    (err = con_catalog_item(s, tn, tc, CON_NODE, r->node, &it)) ||
 	    (err = con_catalog_item(s, tl, tn, CON_LPAR, r->lpar, &it)) ||
@@ -219,12 +286,43 @@ con_catalog_report(struct con_session *s, const struct con_report *r)
 		con_dump_destroy(d);
 		return &lpd_enomem;
 	}
+	d->repo = r->repo;
+	d->remote = r->remote;
+	d->remote_arg = r->remote_arg;
+	d->remote_node = r->remote_node;
 	d->time = r->time;
-	if (d->time == 0 && r->hash == NULL && stat(r->core, &st) == 0)
+	if (d->time == 0 && r->hash == NULL && r->remote == NULL &&
+	    stat(r->core, &st) == 0)
 		d->time = (int64_t)st.st_mtime;
 	it->dump = d;
 	it->number = s->next_number++;
 	s->load_total++;
+	return NULL;
+}
+
+struct lpd_error *
+con_catalog_report_node(struct con_session *s, const char *cluster,
+			const char *node, const char *error)
+{
+	uint64_t tc, tn;
+	struct con_item *it;
+	struct lpd_error *err;
+	char *copy = NULL;
+
+	if (cluster == NULL)
+		cluster = "local";
+	if (s->cluster != NULL && strcmp(s->cluster, cluster) != 0)
+		return NULL;
+	tc = con_tag(CON_CLUSTER, cluster, NULL, NULL);
+	tn = con_tag(CON_NODE, cluster, node, NULL);
+	if ((err = con_catalog_item(s, tc, 0, CON_CLUSTER, cluster, &it)) ||
+	    (err = con_catalog_item(s, tn, tc, CON_NODE, node, &it)))
+		return err;
+	if (error != NULL && (copy = lpd_strdup(error)) == NULL)
+		return &lpd_enomem;
+	lpd_free(it->error);
+	it->error = copy;
+	s->dirty |= CON_DIRTY_TREE;
 	return NULL;
 }
 
@@ -275,6 +373,7 @@ con_catalog_end(struct con_session *s)
 		}
 		con_dump_destroy(it->dump);
 		lpd_free(it->name);
+		lpd_free(it->error);
 		s->dirty |= CON_DIRTY_TREE;
 	}
 	s->n_items = k;
@@ -383,14 +482,18 @@ con_dump_load(struct con_session *s, struct con_dump *d)
 	struct lpd_error *err;
 	struct dump *core;
 	const char *dirs[1];
+	struct repo *repo = d->repo != NULL ? d->repo : s->repo;
 
+	/* Its core stays on its node: the agent there unwinds it. */
+	if (d->remote != NULL)
+		return d->remote->load(d->remote_arg, d);
 	/* A repository dump is checked out when first loaded, so opening
 	 * the console does not decompress every core of the cluster. */
 	if (d->hash != NULL && d->checkout.core == NULL) {
-		if (s->repo == NULL)
+		if (repo == NULL)
 			return lpd_error_format(LPD_ERR_INVALID_ARG, "dump %s: "
 						"no repository open", d->id);
-		err = repo_checkout_dump(s->repo, d->hash, &d->checkout);
+		err = repo_checkout_dump(repo, d->hash, &d->checkout);
 		if (err != NULL)
 			return err;
 	}
@@ -527,10 +630,18 @@ con_session_select(struct con_session *s, uint64_t tag)
 
 	if (it == NULL || it->kind != CON_DUMP)
 		return lpd_error_format(LPD_ERR_NOT_FOUND, "not a dump");
+	/* A remote dump is asked again on each select: its frames are
+	 * fresh, and a node lost since shows here, not later. */
+	if (it->dump->remote != NULL && (it->dump->load == CON_LOAD_DONE ||
+					 it->dump->load == CON_LOAD_FAILED)) {
+		it->dump->load = CON_LOAD_PENDING;
+		if (s->load_done > 0)
+			s->load_done--;
+	}
 	err = con_dump_ensure(s, it);
 	if (err != NULL)
 		return err;
-	if (dump_thread_count(dbg_target_dump(it->dump->target)) > 0) {
+	if (it->dump->target != NULL && dump_thread_count(dbg_target_dump(it->dump->target)) > 0) {
 		err = dbg_unwind_thread(it->dump->target, it->dump->crashed, 0,
 					&st);
 		if (err != NULL)
@@ -576,12 +687,14 @@ con_session_set_thread(struct con_session *s, size_t i)
 struct lpd_error *
 con_session_set_frame(struct con_session *s, size_t n)
 {
-	struct lpd_error *err = con_session_need_target(s);
+	struct con_dump *d = con_session_dump(s);
+	struct lpd_error *err = d != NULL && d->remote != NULL ? NULL
+			      : con_session_need_target(s);
 	size_t count;
 
 	if (err != NULL)
 		return err;
-	count = s->stack != NULL ? dbg_stack_frame_count(s->stack) : 0;
+	count = con_session_frame_count(s);
 	if (n >= count)
 		return lpd_error_format(LPD_ERR_INVALID_ARG,
 					"no frame %zu (the stack has %zu)", n,
@@ -591,12 +704,34 @@ con_session_set_frame(struct con_session *s, size_t n)
 	return NULL;
 }
 
+size_t
+con_session_frame_count(struct con_session *s)
+{
+	struct con_dump *d = con_session_dump(s);
+
+	if (d == NULL)
+		return 0;
+	if (d->remote != NULL)
+		return d->n_rframes;
+	return s->stack != NULL ? dbg_stack_frame_count(s->stack) : 0;
+}
+
+const struct dbg_frame *
+con_session_frame_at(struct con_session *s, size_t i)
+{
+	struct con_dump *d = con_session_dump(s);
+
+	if (d == NULL || i >= con_session_frame_count(s))
+		return NULL;
+	if (d->remote != NULL)
+		return &d->rframes[i];
+	return dbg_stack_frame(s->stack, i);
+}
+
 const struct dbg_frame *
 con_session_frame(struct con_session *s)
 {
-	if (s->stack == NULL || con_session_dump(s) == NULL)
-		return NULL;
-	return dbg_stack_frame(s->stack, s->frame);
+	return con_session_frame_at(s, s->frame);
 }
 
 const struct dump_regs *
@@ -901,6 +1036,11 @@ con_session_compare(struct con_session *s, uint64_t a, uint64_t b)
 	if (a == b)
 		return lpd_error_format(LPD_ERR_INVALID_ARG,
 					"compare needs two different dumps");
+	if (ia->dump->remote != NULL || ib->dump->remote != NULL)
+		return lpd_error_format(LPD_ERR_UNSUPPORTED, "compare: dump "
+					"%s is on a remote node (not yet)",
+					ia->dump->remote != NULL
+					? ia->dump->id : ib->dump->id);
 	if ((err = con_dump_ensure(s, ia)) != NULL ||
 	    (err = con_dump_ensure(s, ib)) != NULL)
 		return err;

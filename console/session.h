@@ -37,6 +37,23 @@ enum con_ui {
 
 enum con_kind { CON_CLUSTER, CON_NODE, CON_LPAR, CON_DUMP };
 
+struct con_dump;
+
+/* How a dump on another node is reached (a con_report's remote): through
+ * the agent there, so that its core never crosses the network. */
+struct con_remote_ops {
+	/** Open dump D there and fill its crashed thread's frames
+	 * (con_dump_set_frames()), signo, pid and process. Called on each
+	 * load and select, so a lost node shows at once. */
+	struct lpd_error *(*load)(void *arg, struct con_dump *d);
+	/** Run console command LINE (bt, info, print...) on D there, in
+	 * FRAME of its crashed thread; *RET the text it printed (caller
+	 * owns). */
+	struct lpd_error *(*command)(void *arg, struct con_dump *d,
+				     size_t frame, const char *line,
+				     char **ret);
+};
+
 enum con_load {
 	CON_LOAD_PENDING,
 	CON_LOAD_DONE,
@@ -60,6 +77,14 @@ struct con_dump {
 	int signo;
 	int pid;
 	char process[17];
+	struct repo *repo;		/* borrowed; NULL: the session's */
+	const struct con_remote_ops *remote;	/* NULL: a local dump */
+	void *remote_arg;
+	const char *remote_node;	/* borrowed from remote_arg's owner */
+	struct dbg_frame *rframes;	/* remote: the crashed thread's */
+	size_t n_rframes;
+	char **rstrings;		/* owned strings rframes point to */
+	size_t n_rstrings;
 };
 
 /* One row of the catalog tree. Parent is a tag (0: a cluster). */
@@ -69,6 +94,7 @@ struct con_item {
 	char *name;
 	bool reported;			/* in the current transaction */
 	unsigned number;		/* dumps: target number, stable */
+	char *error;			/* nodes: why it is unreachable */
 	struct con_dump *dump;		/* CON_DUMP only */
 };
 
@@ -77,12 +103,17 @@ struct con_report {
 	const char *cluster;
 	const char *node;
 	const char *lpar;
-	const char *id;			/* unique within the catalog */
+	const char *id;			/* unique within its node */
 	const char *core;
 	const char *exe;		/* NULL: found from the core */
 	int64_t time;
 	const char *hash;		/* a dump of s->repo: core is its
 					 * hash, checked out on load */
+	struct repo *repo;		/* where hash is; NULL: s->repo */
+	const struct con_remote_ops *remote;	/* a dump on another node */
+	void *remote_arg;
+	const char *remote_node;	/* its name, borrowed for the dump's
+					 * life */
 };
 
 struct con_compare {
@@ -156,6 +187,15 @@ void con_catalog_begin(struct con_session *s);
 struct lpd_error *con_catalog_report(struct con_session *s,
 				     const struct con_report *r);
 void con_catalog_end(struct con_session *s);
+/** Report node NODE of CLUSTER with no dumps, as unreachable for ERROR
+ * (the tree shows it so; NULL: reachable but empty). */
+struct lpd_error *con_catalog_report_node(struct con_session *s,
+					  const char *cluster,
+					  const char *node, const char *error);
+/** Replace remote dump D's frames by a copy of FRAMES (strings too). */
+struct lpd_error *con_dump_set_frames(struct con_dump *d,
+				      const struct dbg_frame *frames,
+				      size_t n);
 
 /** A catalog source (command-line cores, the demo, later repo/). */
 struct con_source_ops {
@@ -195,6 +235,11 @@ struct lpd_error *con_session_set_frame(struct con_session *s, size_t n);
 struct con_dump *con_session_dump(struct con_session *s);
 /** The selected frame, or NULL. */
 const struct dbg_frame *con_session_frame(struct con_session *s);
+/** Frames of the selected thread (a remote dump: its crashed thread's
+ * from the agent), and frame I of them or NULL. */
+size_t con_session_frame_count(struct con_session *s);
+const struct dbg_frame *con_session_frame_at(struct con_session *s,
+					     size_t i);
 /** The selected frame's registers, or NULL. */
 const struct dump_regs *con_session_regs(struct con_session *s);
 /** Error LPD_ERR_INVALID_ARG "no dump selected ..." unless one is. */

@@ -272,6 +272,45 @@ tui_ui_requests(struct tui *t, bool was_compare)
 		tui_focus(t, PANE_TREE);
 }
 
+/* On a remote dump, the commands that read its core run through the
+ * agent on its node (console/cmd-console.c); true when NAME was one. */
+static bool
+tui_exec_remote(struct tui *t, const char *line, const char *name,
+		bool quiet)
+{
+	static const char *const remote[] = { "bt", "backtrace", "where",
+		"info", "print", "p", "ptype", "whatis", "x", "output",
+		"eval" };
+	struct con_session *s = t->s;
+	struct con_dump *d = con_session_dump(s);
+	struct lpd_error *err;
+	struct lpd_buf b = LPD_BUF_INIT;
+	size_t i, l = strcspn(name, "/");
+	char *text = NULL;
+
+	if (d == NULL || d->remote == NULL)
+		return false;
+	for (i = 0; i < sizeof(remote) / sizeof(remote[0]); i++)
+		if (strlen(remote[i]) == l && strncmp(name, remote[i], l) == 0)
+			break;
+	if (i == sizeof(remote) / sizeof(remote[0]))
+		return false;
+	err = d->remote->command(d->remote_arg, d, s->frame, line, &text);
+	if (err != NULL) {
+		con_status(s, true, "%s", err->message);
+		lpd_error_destroy(err);
+	} else {
+		con_status(s, false, "ran on node %s", d->remote_node);
+		if (!quiet && lpd_buf_printf(&b, "(lpardbg) %s\n%s", line,
+					     text != NULL ? text : "") == NULL)
+			con_output(s, b.data);
+	}
+	lpd_buf_deinit(&b);
+	lpd_free(text);
+	s->dirty |= CON_DIRTY_STATUS | CON_DIRTY_TREE;
+	return true;
+}
+
 void
 tui_exec(struct tui *t, const char *line, bool quiet)
 {
@@ -289,6 +328,8 @@ tui_exec(struct tui *t, const char *line, bool quiet)
 		return;
 	argc = tui_split(copy, argv, 64);
 	if (argc == 0)
+		goto out;
+	if (tui_exec_remote(t, line, argv[0], quiet))
 		goto out;
 	e = tui_find(argv[0]);
 	if (e == NULL && !values) {

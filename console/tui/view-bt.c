@@ -9,8 +9,7 @@
 static size_t
 bt_count(struct view *v)
 {
-	return v->s->stack != NULL && con_session_dump(v->s) != NULL
-	     ? dbg_stack_frame_count(v->s->stack) : 0;
+	return con_session_frame_count(v->s);
 }
 
 static void
@@ -42,7 +41,7 @@ bt_draw(struct view *v, WINDOW *w)
 			tui_row(v, w, r, TUI_NORMAL, "%s", "");
 			continue;
 		}
-		f = dbg_stack_frame(v->s->stack, i);
+		f = con_session_frame_at(v->s, i);
 		if (f->file != NULL && f->line != 0)
 			snprintf(where, sizeof(where), " at %s:%u",
 				 con_basename(f->file), f->line);

@@ -57,6 +57,19 @@ source_draw(struct view *v, WINDOW *w)
 						    "this frame"
 				: src != NULL && src->error != NULL
 				? src->error : "empty file";
+			struct con_dump *d = con_session_dump(v->s);
+			char remote[320];
+
+			/* A remote dump's sources are on its node. */
+			if (d != NULL && d->remote != NULL && f != NULL &&
+			    f->file != NULL && src != NULL &&
+			    src->error != NULL) {
+				snprintf(remote, sizeof(remote), "%s:%u is on "
+					 "node %s (not here)",
+					 con_basename(f->file), f->line,
+					 d->remote_node);
+				why = remote;
+			}
 
 			tui_row(v, w, r, r == 0 ? TUI_DIM : TUI_NORMAL,
 				"%s", r == 0 ? why : "");

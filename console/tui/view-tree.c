@@ -168,9 +168,12 @@ tree_draw(struct view *v, WINDOW *w)
 			else if (it->tag == v->s->current)
 				a = TUI_CURRENT;
 		} else {
-			snprintf(text, sizeof(text), "%s", it->name);
+			snprintf(text, sizeof(text), "%s%s", it->name,
+				 it->error != NULL ? " (unreachable)" : "");
 			lead = tree_is_collapsed(td, it->tag) ? g->closed
 							       : g->open;
+			if (it->error != NULL)
+				a = TUI_ERROR;
 		}
 		if ((int)i == v->cur && v->tui->focus == PANE_TREE)
 			a = TUI_SELECTED;

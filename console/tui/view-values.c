@@ -39,7 +39,7 @@ values_rows(struct view *v, char rows[VALUES_MAX_ROWS][VALUES_ROW])
 	char sig[32];
 	int n = 0;
 
-	if (f == NULL || d == NULL || it == NULL)
+	if (f == NULL || d == NULL || it == NULL || d->target == NULL)
 		return 0;
 	core = dbg_target_dump(d->target);
 	snprintf(rows[n++], VALUES_ROW, "frame    #%zu%s%s", s->frame,
