@@ -140,8 +140,12 @@ unit: $(TEST_BIN)
 		LPD_SHARED=$(CURDIR)/../shared $$t || fail=1; \
 	done; exit $$fail
 
-# tests/cli/plugin-messaging.sh runs a cluster of the services.
-cli: $(BUILD)/lpardbg $(BUILD)/services/vios-vke $(BUILD)/services/vios-msg
+# tests/cli/plugin-messaging.sh runs a cluster of the services,
+# plugin-backup.sh the backup services.
+cli: $(BUILD)/lpardbg $(BUILD)/services/vios-vke $(BUILD)/services/vios-msg \
+	$(BUILD)/services/vios-vdisk $(BUILD)/services/vbackup \
+	$(BUILD)/services/vbackup-server $(BUILD)/tests/services/tcp-cut \
+	services-paging
 	@LPARDBG=$(CURDIR)/$(BUILD)/lpardbg BUILD=$(CURDIR)/$(BUILD) \
 		sh tests/run-cli.sh
 
@@ -276,9 +280,10 @@ BK_LIBS = -lzstd -lcrypto -lz
 $(SVC)/libbackup.a: $(patsubst %.c,$(BUILD)/%.o,$(BK_LIB_SRC))
 	rm -f $@
 	$(AR) rcs $@ $^
+# vios-vdisk reaches a server on another site through remote/'s SSH.
 $(SVC)/vios-vdisk: $(BUILD)/services/backup/vios-vdisk.o \
-		   $(SVC)/libbackup.a $(call lib,common)
-	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS) -lpthread
+		   $(SVC)/libbackup.a $(call lib,remote) $(call lib,common)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS) -lssh2 -lpthread
 $(SVC)/vbackup: $(BUILD)/services/backup/vbackup.o \
 		$(SVC)/libbackup.a $(call lib,common)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(BK_LIBS)

@@ -4,6 +4,8 @@
 
 const struct lpd_plugin *const plugins_builtin[] = {
 	&plugin_messaging,
+	&plugin_paging,
+	&plugin_backup,
 };
 
 const size_t plugins_builtin_count =

@@ -35,4 +35,10 @@ struct lpd_error *plugins_add(struct plugins *s, const struct lpd_plugin *p,
 /* messaging.c */
 extern const struct lpd_plugin plugin_messaging;
 
+/* paging.c */
+extern const struct lpd_plugin plugin_paging;
+
+/* backup.c */
+extern const struct lpd_plugin plugin_backup;
+
 #endif

@@ -94,4 +94,13 @@ struct lpd_error *remote_sftp_size(struct remote_session *s, const char *path,
 struct lpd_error *remote_sftp_get(struct remote_session *s, const char *path,
 				  const char *local, uint64_t max_bytes);
 
+/** Open a direct-tcpip channel through S to HOST:PORT as S's host sees
+ * it (its sshd must allow TCP forwarding) and relay it to a local socket:
+ * *FD_RET behaves like a TCP connection to HOST:PORT; close it to end the
+ * tunnel. S is consumed, also on error: a relay thread owns it and
+ * destroys it when either end closes. Errors: LPD_ERR_REMOTE (the forward
+ * refused or failed: the message names the session and the target). */
+struct lpd_error *remote_tunnel(struct remote_session *s, const char *host,
+				unsigned port, int *fd_ret);
+
 #endif

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,30 @@ struct remote_channel {
 	size_t in_off;
 	char *command;		/* for messages */
 };
+
+/* libssh2_init and libssh2_exit keep a count that is not thread-safe; a
+ * tunnel's relay thread destroys its session while other threads
+ * connect. */
+static pthread_mutex_t ssh_lib_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int
+ssh_lib_init(void)
+{
+	int rc;
+
+	pthread_mutex_lock(&ssh_lib_mu);
+	rc = libssh2_init(0);
+	pthread_mutex_unlock(&ssh_lib_mu);
+	return rc;
+}
+
+static void
+ssh_lib_exit(void)
+{
+	pthread_mutex_lock(&ssh_lib_mu);
+	libssh2_exit();
+	pthread_mutex_unlock(&ssh_lib_mu);
+}
 
 /* ---- connecting ------------------------------------------------------ */
 
@@ -521,11 +546,11 @@ remote_connect(const struct remote_url *u, const struct remote_options *opts,
 	struct remote_session *s;
 	struct lpd_error *err;
 
-	if (libssh2_init(0) != 0)
+	if (ssh_lib_init() != 0)
 		return lpd_error_format(LPD_ERR_REMOTE, "libssh2_init failed");
 	s = lpd_calloc(1, sizeof(*s));
 	if (s == NULL) {
-		libssh2_exit();
+		ssh_lib_exit();
 		return &lpd_enomem;
 	}
 	s->sock = -1;
@@ -579,7 +604,7 @@ remote_session_destroy(struct remote_session *s)
 		close(s->sock);
 	lpd_free(s->name);
 	lpd_free(s);
-	libssh2_exit();
+	ssh_lib_exit();
 }
 
 const char *
@@ -865,4 +890,170 @@ out:
 	lpd_free(part);
 	lpd_free(buf);
 	return err;
+}
+
+/* ---- tunnels ---------------------------------------------------------- */
+
+#define SSH_TUNNEL_BUF 65536
+
+struct ssh_tunnel {
+	struct remote_session *s;
+	LIBSSH2_CHANNEL *ch;
+	int fd;			/* our end of the socket pair */
+};
+
+/* Move bytes both ways until either end closes or fails. The session is
+ * non-blocking here so one thread serves both directions; each direction
+ * holds at most one buffer, so a slow reader stalls only its own side. */
+static void
+ssh_tunnel_pump(struct ssh_tunnel *t)
+{
+	static const size_t cap = SSH_TUNNEL_BUF;
+	uint8_t *up = lpd_malloc(cap), *down = lpd_malloc(cap);
+	size_t ulen = 0, uoff = 0, dlen = 0, doff = 0;
+	bool local_eof = false;
+
+	if (up == NULL || down == NULL)
+		goto out;
+	libssh2_session_set_blocking(t->s->ssh, 0);
+	fcntl(t->fd, F_SETFL, fcntl(t->fd, F_GETFL) | O_NONBLOCK);
+	for (;;) {
+		bool moved = false;
+		ssize_t n;
+
+		if (uoff == ulen && !local_eof) {
+			n = read(t->fd, up, cap);
+			if (n > 0) {
+				ulen = (size_t)n;
+				uoff = 0;
+				moved = true;
+			} else if (n == 0 || (errno != EAGAIN &&
+					      errno != EINTR)) {
+				local_eof = true;
+			}
+		}
+		if (uoff < ulen) {
+			n = libssh2_channel_write(t->ch, (char *)up + uoff,
+						  ulen - uoff);
+			if (n > 0) {
+				uoff += (size_t)n;
+				moved = true;
+			} else if (n != LIBSSH2_ERROR_EAGAIN) {
+				break;
+			}
+		}
+		/* The caller closed its end: nothing more to say. */
+		if (local_eof && uoff == ulen)
+			break;
+		if (doff == dlen) {
+			n = libssh2_channel_read(t->ch, (char *)down, cap);
+			if (n > 0) {
+				dlen = (size_t)n;
+				doff = 0;
+				moved = true;
+			} else if (n == 0 ? libssh2_channel_eof(t->ch) != 0
+				   : n != LIBSSH2_ERROR_EAGAIN) {
+				break;	/* the far end closed or failed */
+			}
+		}
+		if (doff < dlen) {
+			n = write(t->fd, down + doff, dlen - doff);
+			if (n > 0) {
+				doff += (size_t)n;
+				moved = true;
+			} else if (n < 0 && errno != EAGAIN &&
+				   errno != EINTR) {
+				break;
+			}
+		}
+		if (moved)
+			continue;
+		{
+			int dir = libssh2_session_block_directions(t->s->ssh);
+			struct pollfd p[2] = {
+				{ .fd = t->s->sock, .events = POLLIN },
+				{ .fd = t->fd },
+			};
+
+			if (dir & LIBSSH2_SESSION_BLOCK_OUTBOUND)
+				p[0].events |= POLLOUT;
+			if (uoff == ulen && !local_eof)
+				p[1].events |= POLLIN;
+			if (doff < dlen)
+				p[1].events |= POLLOUT;
+			if (poll(p, 2, 1000) < 0 && errno != EINTR)
+				break;
+		}
+	}
+out:
+	lpd_free(up);
+	lpd_free(down);
+}
+
+static void *
+ssh_tunnel_thread(void *arg)
+{
+	struct ssh_tunnel *t = arg;
+
+	ssh_tunnel_pump(t);
+	/* Closing our end first: the caller sees EOF at once, whatever the
+	 * SSH teardown costs. */
+	close(t->fd);
+	libssh2_session_set_blocking(t->s->ssh, 1);
+	libssh2_session_set_timeout(t->s->ssh, 1000);
+	libssh2_channel_free(t->ch);
+	remote_session_destroy(t->s);
+	lpd_free(t);
+	return NULL;
+}
+
+struct lpd_error *
+remote_tunnel(struct remote_session *s, const char *host, unsigned port,
+	      int *fd_ret)
+{
+	struct ssh_tunnel *t;
+	struct lpd_error *err;
+	pthread_t th;
+	int sv[2];
+
+	if (port == 0 || port > 65535) {
+		remote_session_destroy(s);
+		return lpd_error_format(LPD_ERR_INVALID_ARG, "tunnel port %u",
+					port);
+	}
+	libssh2_session_set_timeout(s->ssh, (long)s->timeout_ms);
+	LIBSSH2_CHANNEL *ch = libssh2_channel_direct_tcpip_ex(
+		s->ssh, host, (int)port, "127.0.0.1", 0);
+	if (ch == NULL) {
+		char *what = lpd_asprintf("tunnel to %s:%u", host, port);
+
+		err = ssh_error(s, what != NULL ? what : "tunnel");
+		lpd_free(what);
+		remote_session_destroy(s);
+		return err;
+	}
+	t = lpd_calloc(1, sizeof(*t));
+	if (t == NULL ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		err = t == NULL ? &lpd_enomem : lpd_error_os(errno,
+							     "socketpair");
+		lpd_free(t);
+		libssh2_channel_free(ch);
+		remote_session_destroy(s);
+		return err;
+	}
+	t->s = s;
+	t->ch = ch;
+	t->fd = sv[1];
+	if (pthread_create(&th, NULL, ssh_tunnel_thread, t) != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		libssh2_channel_free(ch);
+		remote_session_destroy(s);
+		lpd_free(t);
+		return lpd_error_format(LPD_ERR_OS, "tunnel: no thread");
+	}
+	pthread_detach(th);
+	*fd_ret = sv[0];
+	return NULL;
 }

@@ -33,8 +33,10 @@ check_arrow debugger reasoning console plugins
 check_arrow reasoning console plugins
 check_arrow plugins console
 # services/ are programs of their own: they share only common/ (the console
-# reaches them through services/messaging/messaging.h, never the reverse).
-check_arrow services dumps debugger repo reasoning console plugins remote
+# reaches them through services/messaging/messaging.h, never the reverse),
+# and remote/, a transport that itself knows only common/: vios-vdisk
+# tunnels backups to another site's server over SSH (issue 11).
+check_arrow services dumps debugger repo reasoning console plugins
 # Analyzer plugins see lpardbg only through the plugin ABI (plugin.h);
 # host.c, loader.c and builtin.c are the host side.
 for f in plugins/*.c; do
