@@ -72,6 +72,31 @@ wt_start(struct wt *w, int threads, int heap)
 	return strncmp(line, "ready ", 6) == 0 && atoi(line + 6) == pid;
 }
 
+/* Wait until the parker's main thread sits in read(2) (syscall 0): after
+ * it prints a line it still runs for a moment, and a dump taken then
+ * differs from one taken later in the main thread's registers. */
+static void
+wt_settle(const struct wt *w)
+{
+	char path[64], buf[64];
+	int i;
+
+	snprintf(path, sizeof(path), "/proc/%d/syscall", (int)w->pid);
+	for (i = 0; i < 500; i++) {
+		FILE *f = fopen(path, "r");
+		bool in_read = false;
+
+		if (f != NULL) {
+			in_read = fgets(buf, sizeof(buf), f) != NULL &&
+				  strncmp(buf, "0 ", 2) == 0;
+			fclose(f);
+		}
+		if (in_read)
+			return;
+		usleep(10000);
+	}
+}
+
 static void
 wt_stop(struct wt *w)
 {
@@ -209,6 +234,7 @@ test_writer__threads_regs_modules_match_gcore(void **state)
 	struct lpd_error *err;
 
 	snprintf(core, sizeof(core), "%s/core.lpd", w->dir);
+	wt_settle(w);
 	err = dump_write_process(w->pid, core, NULL, &st);
 	if (err != NULL)
 		fail_msg("%s", err->message);
