@@ -45,6 +45,38 @@ host_read_memory(const struct lpd_plugin_target *pt, uint64_t addr,
 	return dump_read(dbg_target_dump(host_dbg(pt)), addr, buf, len);
 }
 
+static struct lpd_error *
+host_read_uint(const struct lpd_plugin_target *pt, uint64_t addr,
+	       uint64_t size, uint64_t *ret)
+{
+	struct dump *d = dbg_target_dump(host_dbg(pt));
+	bool big = dump_get_arch(d)->big_endian;
+	struct lpd_error *err;
+	uint8_t b[8];
+
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return lpd_error_format(LPD_ERR_BAD_INPUT, "field of %llu "
+					"bytes at 0x%llx is not an integer",
+					(unsigned long long)size,
+					(unsigned long long)addr);
+	if ((err = dump_read(d, addr, b, size)) != NULL)
+		return err;
+	switch (size) {
+	case 1:
+		*ret = b[0];
+		break;
+	case 2:
+		*ret = lpd_load_u16(b, big);
+		break;
+	case 4:
+		*ret = lpd_load_u32(b, big);
+		break;
+	default:
+		*ret = lpd_load_u64(b, big);
+	}
+	return NULL;
+}
+
 /* Names go into expressions for the evaluator: only identifiers, spaces
  * (for "struct x") and, where PATH allows, member paths with dots. */
 static bool
@@ -246,6 +278,7 @@ const struct lpd_plugin_host plugins_host = {
 	.emit_fact = host_emit_fact,
 	.error_format = host_error_format,
 	.error_destroy = lpd_error_destroy,
+	.read_uint = host_read_uint,
 };
 
 /* ---- checking and keeping plugins ----------------------------------- */

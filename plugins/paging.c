@@ -79,8 +79,8 @@ pg_init(const struct lpd_plugin_host *host, void **state_ret)
 	static struct pg_state st;
 
 	if (host->abi_version < 1 ||
-	    host->size < offsetof(struct lpd_plugin_host, error_destroy) +
-			 sizeof(host->error_destroy))
+	    host->size < offsetof(struct lpd_plugin_host, read_uint) +
+			 sizeof(host->read_uint))
 		return host->error_format(LPD_PLUGIN_ERR_UNSUPPORTED,
 					  "host API too old");
 	st.h = host;
@@ -109,25 +109,11 @@ pg_match(void *state, const struct lpd_plugin_target *t)
 	return true;
 }
 
-/* Little-endian unsigned of SIZE (1..8) bytes at ADDR. */
+/* Reads go through the host, which knows the target's byte order. */
 static struct lpd_error *
 pg_read_uint(struct pg_run *r, uint64_t addr, uint64_t size, uint64_t *ret)
 {
-	uint8_t b[8];
-	struct lpd_error *err;
-
-	if (size == 0 || size > 8)
-		return r->h->error_format(LPD_PLUGIN_ERR_BAD_INPUT,
-					  "field of %llu bytes at 0x%llx is "
-					  "not an integer",
-					  (unsigned long long)size,
-					  (unsigned long long)addr);
-	if ((err = r->h->read_memory(r->t, addr, b, size)) != NULL)
-		return err;
-	*ret = 0;
-	for (uint64_t i = size; i-- > 0;)
-		*ret = *ret << 8 | b[i];
-	return NULL;
+	return r->h->read_uint(r->t, addr, size, ret);
 }
 
 static struct lpd_error *

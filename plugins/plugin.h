@@ -102,6 +102,13 @@ struct lpd_plugin_host {
 	/* Free an error the plugin decided not to return (e.g. a FAULT it
 	 * tolerates). */
 	void (*error_destroy)(struct lpd_error *err);
+	/* The unsigned integer of SIZE (1, 2, 4 or 8) bytes at ADDR, in the
+	 * target's byte order (a plugin cannot know it): BAD_INPUT for
+	 * another size, FAULT when not in the dump. Appended: check that
+	 * the host's size covers it. */
+	struct lpd_error *(*read_uint)(const struct lpd_plugin_target *t,
+				       uint64_t addr, uint64_t size,
+				       uint64_t *ret);
 };
 
 /* What a plugin exports, through lpd_plugin_entry(). Append-only; the
