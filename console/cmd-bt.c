@@ -28,42 +28,6 @@ bt_basename(const char *path, bool full)
 }
 
 static void
-bt_json_signal(struct lpd_json *j, struct dump *d)
-{
-	struct dump_siginfo si;
-	size_t crashed = dump_crashed_thread(d);
-	int signo = 0;
-
-	lpd_json_key(j, "signal");
-	if (dump_get_siginfo(d, &si) && si.signo > 0) {
-		signo = si.signo;
-	} else if (dump_thread_count(d) > 0 &&
-		   dump_thread_signal(d, crashed) > 0) {
-		signo = dump_thread_signal(d, crashed);
-		memset(&si, 0, sizeof(si));
-		si.signo = signo;
-		si.code = 0;
-	}
-	if (signo == 0) {
-		lpd_json_null(j);
-		return;
-	}
-	lpd_json_object_begin(j);
-	lpd_json_key(j, "number");
-	lpd_json_int(j, si.signo);
-	lpd_json_key(j, "name");
-	lpd_json_string(j, dump_signal_name(si.signo));
-	lpd_json_key(j, "code");
-	lpd_json_int(j, si.code);
-	lpd_json_key(j, "address");
-	if (si.has_addr)
-		lpd_json_hex(j, si.addr);
-	else
-		lpd_json_null(j);
-	lpd_json_object_end(j);
-}
-
-static void
 bt_json_frame(struct lpd_json *j, size_t index, const struct dbg_frame *f)
 {
 	lpd_json_object_begin(j);
@@ -268,7 +232,7 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			lpd_json_int(&j, p->pid);
 		else
 			lpd_json_null(&j);
-		bt_json_signal(&j, d);
+		load_json_signal(&j, d);
 		lpd_json_key(&j, "threads");
 		lpd_json_array_begin(&j);
 	} else {

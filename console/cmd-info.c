@@ -13,7 +13,6 @@ info_json(struct lpd_json *j, const struct load_args *a, struct dbg_target *t)
 {
 	struct dump *d = dbg_target_dump(t);
 	const struct dump_process *p = dump_get_process(d);
-	struct dump_siginfo si;
 	size_t i, n;
 
 	lpd_json_object_begin(j);
@@ -42,24 +41,7 @@ info_json(struct lpd_json *j, const struct load_args *a, struct dbg_target *t)
 	} else {
 		lpd_json_null(j);
 	}
-	lpd_json_key(j, "signal");
-	if (dump_get_siginfo(d, &si)) {
-		lpd_json_object_begin(j);
-		lpd_json_key(j, "number");
-		lpd_json_int(j, si.signo);
-		lpd_json_key(j, "name");
-		lpd_json_string(j, dump_signal_name(si.signo));
-		lpd_json_key(j, "code");
-		lpd_json_int(j, si.code);
-		lpd_json_key(j, "address");
-		if (si.has_addr)
-			lpd_json_hex(j, si.addr);
-		else
-			lpd_json_null(j);
-		lpd_json_object_end(j);
-	} else {
-		lpd_json_null(j);
-	}
+	load_json_signal(j, d);
 	lpd_json_key(j, "threads");
 	lpd_json_array_begin(j);
 	n = dump_thread_count(d);
@@ -128,7 +110,7 @@ info_text(struct cmd_ctx *ctx, struct dbg_target *t)
 	fprintf(o, "arch:    %s\n", dump_get_arch(d)->name);
 	if (p != NULL)
 		fprintf(o, "process: %d (%s) %s\n", p->pid, p->fname, p->args);
-	if (dump_get_siginfo(d, &si)) {
+	if (dump_fault_signal(d, &si)) {
 		const char *sn = dump_signal_name(si.signo);
 
 		fprintf(o, "signal:  %s (%d), code %d", sn ? sn : "?",

@@ -269,6 +269,31 @@ load_json_warnings(struct lpd_json *j, struct dbg_target *t)
 	lpd_json_array_end(j);
 }
 
+void
+load_json_signal(struct lpd_json *j, struct dump *d)
+{
+	struct dump_siginfo si;
+
+	lpd_json_key(j, "signal");
+	if (!dump_fault_signal(d, &si)) {
+		lpd_json_null(j);
+		return;
+	}
+	lpd_json_object_begin(j);
+	lpd_json_key(j, "number");
+	lpd_json_int(j, si.signo);
+	lpd_json_key(j, "name");
+	lpd_json_string(j, dump_signal_name(si.signo));
+	lpd_json_key(j, "code");
+	lpd_json_int(j, si.code);
+	lpd_json_key(j, "address");
+	if (si.has_addr)
+		lpd_json_hex(j, si.addr);
+	else
+		lpd_json_null(j);
+	lpd_json_object_end(j);
+}
+
 bool
 load_set_flag(void *arg, const char *value)
 {

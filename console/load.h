@@ -77,6 +77,9 @@ struct lpd_error *capture_import(struct cmd_ctx *ctx, struct repo *r,
 				 struct capture_result *ret);
 void load_print_warnings(struct cmd_ctx *ctx, struct dbg_target *t);
 void load_json_warnings(struct lpd_json *j, struct dbg_target *t);
+/** "signal": {"number", "name", "code", "address"} | null, as bt and
+ * info print it (dump_fault_signal). */
+void load_json_signal(struct lpd_json *j, struct dump *d);
 bool load_set_flag(void *arg, const char *value);
 
 #endif

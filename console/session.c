@@ -515,10 +515,8 @@ con_dump_load(struct con_session *s, struct con_dump *d)
 		snprintf(d->process, sizeof(d->process), "%s", p->fname);
 	}
 	d->crashed = dump_crashed_thread(core);
-	if (dump_get_siginfo(core, &si) && si.signo > 0)
+	if (dump_fault_signal(core, &si))
 		d->signo = si.signo;
-	else if (dump_thread_count(core) > 0)
-		d->signo = dump_thread_signal(core, d->crashed);
 	if (dump_thread_count(core) == 0)
 		return NULL;
 	return dbg_unwind_thread(d->target, d->crashed, 0, &d->crash_stack);

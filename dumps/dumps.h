@@ -136,6 +136,10 @@ struct dump_siginfo {
 
 /** NT_SIGINFO of the core (the signal that killed it); false if none. */
 bool dump_get_siginfo(const struct dump *d, struct dump_siginfo *ret);
+/** The signal the dump was taken for: NT_SIGINFO when the core has one,
+ * else the crashed thread's pr_cursig (code 0, no address); false when
+ * neither names one (a dump of a live process). */
+bool dump_fault_signal(const struct dump *d, struct dump_siginfo *ret);
 
 /* ---- threads -------------------------------------------------------- */
 

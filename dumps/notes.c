@@ -445,6 +445,25 @@ dump_get_siginfo(const struct dump *d, struct dump_siginfo *ret)
 	return true;
 }
 
+bool
+dump_fault_signal(const struct dump *d, struct dump_siginfo *ret)
+{
+	int signo;
+
+	if (d->has_siginfo && d->siginfo.signo > 0) {
+		*ret = d->siginfo;
+		return true;
+	}
+	if (d->nthreads == 0)
+		return false;
+	signo = dump_thread_signal(d, dump_crashed_thread(d));
+	if (signo <= 0)
+		return false;
+	memset(ret, 0, sizeof(*ret));
+	ret->signo = signo;
+	return true;
+}
+
 size_t
 dump_thread_count(const struct dump *d)
 {

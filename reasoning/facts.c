@@ -532,16 +532,12 @@ reason_analyze(struct dbg_target *t, const struct reason_meta *meta,
 		err = &lpd_enomem;
 		goto fail;
 	}
-	if (dump_get_siginfo(d, &si) && si.signo > 0) {
+	if (dump_fault_signal(d, &si)) {
 		a->has_signal = true;
 		a->signo = si.signo;
 		a->sigcode = si.code;
 		a->has_addr = si.has_addr;
 		a->addr = si.addr;
-	} else if (dump_thread_count(d) > 0 &&
-		   dump_thread_signal(d, dump_crashed_thread(d)) > 0) {
-		a->has_signal = true;
-		a->signo = dump_thread_signal(d, dump_crashed_thread(d));
 	}
 	if (a->has_signal) {
 		const char *n = dump_signal_name(a->signo);

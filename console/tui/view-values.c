@@ -70,7 +70,7 @@ values_rows(struct view *v, char rows[VALUES_MAX_ROWS][VALUES_ROW])
 	snprintf(rows[n++], VALUES_ROW, "thread   %zu (tid %d)%s",
 		 s->thread + 1, dump_thread_tid(core, s->thread),
 		 s->thread == d->crashed ? " crashed" : "");
-	if (dump_get_siginfo(core, &si) && si.signo > 0) {
+	if (dump_fault_signal(core, &si)) {
 		con_signal_name(si.signo, sig, sizeof(sig));
 		if (si.has_addr)
 			snprintf(rows[n++], VALUES_ROW, "signal   %s at 0x%"
