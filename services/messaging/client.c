@@ -3,10 +3,12 @@
  * comes back (the VKE is trusted no more than the wire). */
 #include <errno.h>
 #include <poll.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "services/messaging/messaging.h"
@@ -16,7 +18,45 @@ struct msg_client {
 	char *path;
 	uint8_t *buf;		/* last reply/delivery, MSG_REP_MAX + 1 */
 	size_t len;
+	unsigned busy_poll_us;
+	uint32_t outstanding;	/* submits sent whose answer is unread */
+	uint32_t refused;	/* of those answered, how many the VKE refused */
 };
+
+void
+msg_client_set_busy_poll(struct msg_client *c, unsigned us)
+{
+	c->busy_poll_us = us;
+}
+
+int64_t
+msg_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* The busy-poll phase of a wait: non-blocking reads until one succeeds
+ * or C's budget is spent. Returns recv's result (-1 with EAGAIN when
+ * nothing came). */
+static ssize_t
+client_busy_recv(struct msg_client *c)
+{
+	int64_t until = msg_now_us() + c->busy_poll_us;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, c->buf, MSG_REP_MAX + 1, MSG_DONTWAIT);
+		if (n >= 0 || (errno != EAGAIN && errno != EINTR) ||
+		    msg_now_us() >= until)
+			return n;
+		/* Let whoever shares this CPU run: it may be the VKE that
+		 * is to answer. */
+		sched_yield();
+	}
+}
 
 void
 msg_client_destroy(struct msg_client *c)
@@ -102,14 +142,20 @@ client_read(struct msg_client *c, int timeout_ms, uint16_t *op,
 	ssize_t n;
 	int pr;
 
-	do
-		pr = poll(&pfd, 1, timeout_ms);
-	while (pr < 0 && errno == EINTR);
-	if (pr < 0)
-		return lpd_error_os(errno, c->path);
-	if (pr == 0)
-		return &lpd_not_found;
-	n = recv(c->fd, c->buf, MSG_REP_MAX + 1, 0);
+	n = -1;
+	errno = EAGAIN;
+	if (c->busy_poll_us > 0 && timeout_ms != 0)
+		n = client_busy_recv(c);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+		do
+			pr = poll(&pfd, 1, timeout_ms);
+		while (pr < 0 && errno == EINTR);
+		if (pr < 0)
+			return lpd_error_os(errno, c->path);
+		if (pr == 0)
+			return &lpd_not_found;
+		n = recv(c->fd, c->buf, MSG_REP_MAX + 1, 0);
+	}
 	if (n < 0)
 		return lpd_error_os(errno, c->path);
 	if (n == 0)
@@ -148,6 +194,41 @@ remote_error(uint16_t op, uint16_t status)
 	return err;
 }
 
+/* client_read() for an answer the VKE owes: silence is an error. */
+static struct lpd_error *
+client_answer(struct msg_client *c, int timeout_ms, uint16_t *op,
+	      uint16_t *status, size_t *body_len)
+{
+	struct lpd_error *err = client_read(c, timeout_ms, op, status,
+					    body_len);
+
+	if (err == &lpd_not_found)
+		return lpd_error_format(LPD_ERR_REMOTE,
+					"%s: no answer from the VKE", c->path);
+	return err;
+}
+
+/* Read answers to outstanding submits until at most KEEP remain. */
+static struct lpd_error *
+client_collect(struct msg_client *c, uint32_t keep, int timeout_ms)
+{
+	struct lpd_error *err;
+	uint16_t op, status;
+	size_t blen;
+
+	while (c->outstanding > keep) {
+		err = client_answer(c, timeout_ms, &op, &status, &blen);
+		if (err != NULL)
+			return err;
+		if (op != MSG_OP_SUBMIT)
+			continue;	/* a stray delivery */
+		c->outstanding--;
+		if (status != 0)
+			c->refused++;
+	}
+	return NULL;
+}
+
 /* Send a request and wait for its reply, setting aside deliveries that
  * arrive first is not supported: a receiver uses its own connection. */
 static struct lpd_error *
@@ -157,15 +238,15 @@ client_call(struct msg_client *c, uint16_t op, const void *body, size_t len,
 	struct lpd_error *err;
 	uint16_t rop;
 
+	/* Answers to earlier submits come first on this connection. */
+	err = client_collect(c, 0, timeout_ms);
+	if (err != NULL)
+		return err;
 	err = client_request(c, op, body, len);
 	if (err != NULL)
 		return err;
 	for (;;) {
-		err = client_read(c, timeout_ms, &rop, status, body_len);
-		if (err == &lpd_not_found)
-			return lpd_error_format(LPD_ERR_REMOTE,
-						"%s: no answer from the VKE",
-						c->path);
+		err = client_answer(c, timeout_ms, &rop, status, body_len);
 		if (err != NULL)
 			return err;
 		if (rop != MSG_OP_DELIVER)
@@ -188,16 +269,12 @@ msg_client_submit_raw(struct msg_client *c, const void *msg, size_t len,
 	return NULL;
 }
 
-struct lpd_error *
-msg_client_send(struct msg_client *c, uint16_t dst, uint16_t subsystem,
-		uint16_t opcode, const void *payload, size_t len,
-		uint32_t *ret)
+/* A submit's message: the VKE stamps source and sequence. */
+static struct lpd_error *
+client_build(uint16_t dst, uint16_t subsystem, uint16_t opcode,
+	     const void *payload, size_t len, uint8_t *msg, size_t *ret)
 {
-	uint8_t msg[MSG_MAX_FRAME];
 	struct msg_frame f;
-	struct lpd_error *err;
-	uint16_t status;
-	size_t n, blen;
 
 	memset(&f, 0, sizeof(f));
 	f.hdr.type = MSG_T_DATA;
@@ -207,7 +284,20 @@ msg_client_send(struct msg_client *c, uint16_t dst, uint16_t subsystem,
 	f.sub.opcode = opcode;
 	f.payload = payload;
 	f.payload_len = len;
-	err = msg_wire_build(&f, msg, sizeof(msg), &n);
+	return msg_wire_build(&f, msg, MSG_MAX_FRAME, ret);
+}
+
+struct lpd_error *
+msg_client_send(struct msg_client *c, uint16_t dst, uint16_t subsystem,
+		uint16_t opcode, const void *payload, size_t len,
+		uint32_t *ret)
+{
+	uint8_t msg[MSG_MAX_FRAME];
+	struct lpd_error *err;
+	uint16_t status;
+	size_t n, blen;
+
+	err = client_build(dst, subsystem, opcode, payload, len, msg, &n);
 	if (err != NULL)
 		return err;
 	err = client_call(c, MSG_OP_SUBMIT, msg, n, 5000, &status, &blen);
@@ -222,6 +312,36 @@ msg_client_send(struct msg_client *c, uint16_t dst, uint16_t subsystem,
 	if (ret != NULL)
 		*ret = lpd_load_u32(c->buf + MSG_REQ_HDR, true);
 	return NULL;
+}
+
+struct lpd_error *
+msg_client_send_nowait(struct msg_client *c, uint16_t dst,
+		       uint16_t subsystem, uint16_t opcode,
+		       const void *payload, size_t len)
+{
+	uint8_t msg[MSG_MAX_FRAME];
+	struct lpd_error *err;
+	size_t n;
+
+	err = client_build(dst, subsystem, opcode, payload, len, msg, &n);
+	if (err == NULL)
+		err = client_collect(c, MSG_CLIENT_WINDOW - 1, 5000);
+	if (err == NULL)
+		err = client_request(c, MSG_OP_SUBMIT, msg, n);
+	if (err == NULL)
+		c->outstanding++;
+	return err;
+}
+
+struct lpd_error *
+msg_client_flush(struct msg_client *c, int timeout_ms, uint32_t *refused)
+{
+	struct lpd_error *err = client_collect(c, 0, timeout_ms);
+
+	if (refused != NULL)
+		*refused = c->refused;
+	c->refused = 0;
+	return err;
 }
 
 struct lpd_error *
@@ -251,7 +371,12 @@ msg_client_recv(struct msg_client *c, int timeout_ms, struct msg_frame *ret)
 			return err;
 		if (op == MSG_OP_DELIVER)
 			break;
-		/* A stray reply (e.g. to a request that timed out). */
+		if (op == MSG_OP_SUBMIT && c->outstanding > 0) {
+			c->outstanding--;	/* see msg_client_send_nowait */
+			if (status != 0)
+				c->refused++;
+		}
+		/* Else a stray reply (e.g. to a request that timed out). */
 	}
 	/* Parsed as strictly as anything else off a socket. */
 	return msg_wire_parse(c->buf + MSG_REQ_HDR, blen, c->path, 0, &why,

@@ -179,7 +179,14 @@ parse_line(struct msg_config *conf, char *s, const char *path, int line,
 		lnum = &conf->allow_uid;
 	else if (strcmp(tok[0], "allow_gid") == 0)
 		lnum = &conf->allow_gid;
-	else if (strcmp(tok[0], "lpars_per_node") == 0) {
+	else if (strcmp(tok[0], "busy_poll_us") == 0) {
+		if (!parse_ulong(tok[1], 100000, &v))
+			return lpd_error_syntax(path, line, 1,
+						"bad busy_poll_us '%s' "
+						"(0..100000)", tok[1]);
+		conf->busy_poll_us = (unsigned)v;
+		return NULL;
+	} else if (strcmp(tok[0], "lpars_per_node") == 0) {
 		if (!parse_ulong(tok[1], 1000, lpars_per_node))
 			return lpd_error_syntax(path, line, 1,
 						"bad lpars_per_node '%s'",

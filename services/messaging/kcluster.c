@@ -12,7 +12,14 @@
 
 #include "services/messaging/vke-int.h"
 
-enum { KC_TICK_MS = 5 };
+enum {
+	KC_TICK_MS = 5,
+	/* Delayed, cumulative ACKs: each ACK wakes the sender's VKE, so a
+	 * burst is acknowledged once. The delay stays far below any sane
+	 * rto_ms, so it never causes a retransmission. */
+	KC_ACK_EVERY = 32,
+	KC_ACK_DELAY_MS = 1,
+};
 
 static void
 kc_log(struct vke *vke, const char *fmt, const char *peer)
@@ -123,6 +130,8 @@ kc_reset_recv(struct kc_peer *peer, uint32_t inc)
 {
 	peer->recv_inc = inc;
 	peer->delivered = 0;
+	peer->ack_owed = 0;
+	peer->ack_now = false;
 	for (size_t i = 0; i < KC_WINDOW; i++) {
 		lpd_free(peer->ooo[i].frame);
 		peer->ooo[i].frame = NULL;
@@ -285,6 +294,15 @@ kc_on_ack(struct vke *vke, struct kc_peer *peer, uint32_t ack, int64_t now)
 	kc_fill_window(vke, peer, now);
 }
 
+static void
+kc_owe_ack(struct kc_peer *peer)
+{
+	if (peer->ack_owed++ == 0)
+		peer->ack_by_ms = vke_now_ms() + KC_ACK_DELAY_MS;
+	if (peer->ack_owed >= KC_ACK_EVERY)
+		peer->ack_now = true;
+}
+
 /* Hand up in-order frames held out of order, as far as they go. */
 static void
 kc_drain_ooo(struct vke *vke, struct kc_peer *peer)
@@ -310,6 +328,7 @@ kc_drain_ooo(struct vke *vke, struct kc_peer *peer)
 		o->frame = NULL;
 		peer->delivered = want;
 		peer->delivered_total++;
+		kc_owe_ack(peer);
 	}
 }
 
@@ -324,13 +343,16 @@ kc_on_data(struct vke *vke, struct kc_peer *peer, const struct msg_frame *f,
 	peer->received++;
 	if (seq == 0 || seq_le(seq, peer->delivered)) {
 		peer->duplicates++;
+		peer->ack_now = true;	/* our ACK may have been lost */
 	} else if (seq == peer->delivered + 1) {
 		if (vke_deliver(vke, peer, f, raw, len)) {
 			peer->delivered = seq;
 			peer->delivered_total++;
+			kc_owe_ack(peer);
 			kc_drain_ooo(vke, peer);
 		}
 	} else if (seq_le(seq, peer->delivered + KC_WINDOW)) {
+		peer->ack_now = true;	/* a gap: tell the sender soon */
 		struct kc_ooo *o = &peer->ooo[seq % KC_WINDOW];
 
 		if (o->frame != NULL && o->seq == seq) {
@@ -348,6 +370,14 @@ kc_on_data(struct vke *vke, struct kc_peer *peer, const struct msg_frame *f,
 		}
 	}
 	/* Beyond the window: the sender never goes there; ignore. */
+}
+
+static void
+kc_send_ack(struct vke *vke, struct kc_peer *peer)
+{
+	peer->ack_now = false;
+	peer->ack_owed = 0;
+	peer->acks_sent++;
 	kc_send_control(vke, peer, MSG_T_ACK, peer->delivered);
 }
 
@@ -355,16 +385,16 @@ static void
 kc_datagram(struct vke *vke, const uint8_t *buf, size_t len,
 	    const struct sockaddr_in *from)
 {
-	char origin[64];
 	struct msg_frame f;
 	struct kc_peer *peer;
 	enum msg_drop why;
 	struct lpd_error *err;
 	int64_t now = vke_now_ms();
 
-	snprintf(origin, sizeof(origin), "udp:%s:%u",
-		 inet_ntoa(from->sin_addr), ntohs(from->sin_port));
-	err = msg_wire_parse(buf, len, origin,
+	/* A refused datagram is only counted, so its error message needs
+	 * no sender address: formatting one per datagram showed up in
+	 * profiles. */
+	err = msg_wire_parse(buf, len, "datagram",
 			     vke->fault == VKE_FAULT_SUBHDR_LEN ?
 			     MSG_PARSE_LAX_SUBLEN : 0, &why, &f);
 	if (err != NULL) {
@@ -429,6 +459,17 @@ kc_input(struct vke *vke)
 	}
 }
 
+void
+kc_flush_acks(struct vke *vke)
+{
+	for (size_t i = 0; i < vke->npeers; i++) {
+		struct kc_peer *p = &vke->peers[i];
+
+		if (p->ack_now)
+			kc_send_ack(vke, p);
+	}
+}
+
 int
 kc_tick(struct vke *vke, int64_t now)
 {
@@ -453,19 +494,32 @@ kc_tick(struct vke *vke, int64_t now)
 			kc_log(vke, "node %s down (no heartbeat)",
 			       p->conf->name);
 		}
+		if (p->ack_owed > 0) {
+			if (now >= p->ack_by_ms)
+				kc_send_ack(vke, p);
+			else if (p->ack_by_ms < next)
+				next = p->ack_by_ms;
+		}
 		if (!p->up)
 			continue;
 		/* Frames held for a full receiver queue go on when it
 		 * drains. */
 		kc_drain_ooo(vke, p);
-		for (struct kc_buf *b = p->rtx_head; b != NULL; b = b->next) {
+		if (p->rtx_head != NULL)
 			pending = true;
+		/* The walk is O(window): once a millisecond is enough, as
+		 * sent_ms has that resolution. */
+		if (now < vke->next_rtx_scan_ms)
+			continue;
+		for (struct kc_buf *b = p->rtx_head; b != NULL; b = b->next) {
 			if (now - b->sent_ms >= (int64_t)vke->conf->rto_ms) {
 				p->retransmits++;
 				kc_transmit(vke, p, b, now);
 			}
 		}
 	}
+	if (now >= vke->next_rtx_scan_ms)
+		vke->next_rtx_scan_ms = now + 1;
 	if (pending && next > now + KC_TICK_MS)
 		next = now + KC_TICK_MS;
 	return next > now ? (int)(next - now) : 0;

@@ -190,6 +190,8 @@ enum msg_op {
 
 struct msg_client;	/* opaque: one connection to a node's VKE */
 
+enum { MSG_CLIENT_WINDOW = 64 };	/* unanswered submits per client */
+
 /** Connect to the VKE listening at SOCKET_PATH. Caller owns *RET; free
  * with msg_client_destroy(). */
 struct lpd_error *msg_client_open(const char *socket_path,
@@ -205,6 +207,21 @@ struct lpd_error *msg_client_send(struct msg_client *c, uint16_t dst,
 				  const void *payload, size_t len,
 				  uint32_t *ret);
 
+/** Like msg_client_send(), without waiting for the VKE's answer, so a
+ * daemon with much to send is not held to one submit per round trip.
+ * At most MSG_CLIENT_WINDOW submits are unanswered at a time: the next
+ * one first reads the oldest answer. Answers are counted, not returned:
+ * see msg_client_flush(). Any other call on C reads them first. */
+struct lpd_error *msg_client_send_nowait(struct msg_client *c, uint16_t dst,
+					 uint16_t subsystem, uint16_t opcode,
+					 const void *payload, size_t len);
+
+/** Wait up to TIMEOUT_MS for every unanswered submit's answer. *REFUSED
+ * (may be NULL) gets how many submits since the last flush the VKE
+ * refused (node down, unknown node, malformed). */
+struct lpd_error *msg_client_flush(struct msg_client *c, int timeout_ms,
+				   uint32_t *refused);
+
 /** Hand the VKE a message already built (possibly malformed: tests use
  * this). *RET gets the VKE's status (0 or errno value). */
 struct lpd_error *msg_client_submit_raw(struct msg_client *c,
@@ -214,6 +231,11 @@ struct lpd_error *msg_client_submit_raw(struct msg_client *c,
 /** Become this node's receiving daemon: the VKE pushes messages for
  * MSG_SUB_USER from now on, oldest first. */
 struct lpd_error *msg_client_register(struct msg_client *c);
+
+/** Before sleeping for a reply or a message, keep C polling for up to US
+ * microseconds (0, the default: sleep at once). Costs a CPU while it
+ * lasts; saves the wake-up when the answer comes soon. */
+void msg_client_set_busy_poll(struct msg_client *c, unsigned us);
 
 /** Wait up to TIMEOUT_MS (-1: forever) for the next message. On success
  * *RET holds it, with payload pointing into C's buffer (valid until the
@@ -228,11 +250,18 @@ struct lpd_error *msg_client_status(struct msg_client *c, char **ret);
  * as a JSON array. Caller frees *RET with lpd_free(). */
 struct lpd_error *msg_client_discover(struct msg_client *c, char **ret);
 
+/** CLOCK_MONOTONIC in microseconds: the services' timers and busy-poll
+ * budgets. */
+int64_t msg_now_us(void);
+
 /* ---- cluster configuration -------------------------------------------
  * One line per item, '#' comments:
  *   cluster NAME
  *   socket_dir DIR          (VKE sockets: DIR/NODE.sock)
  *   heartbeat_ms N          dead_ms N          rto_ms N
+ *   busy_poll_us N          (0, the default: off; else for N us after
+ *                           traffic the VKE polls without sleeping,
+ *                           trading a CPU for latency)
  *   allow_uid N             allow_gid N
  *   lpars_per_node M        (names NODE-lpar1..M where none are listed)
  *   node NAME id=N port=P [repo=DIR] [lpars=a,b,c]
@@ -252,6 +281,7 @@ struct msg_config {
 	unsigned heartbeat_ms;
 	unsigned dead_ms;
 	unsigned rto_ms;
+	unsigned busy_poll_us;
 	long allow_uid;		/* -1: none */
 	long allow_gid;		/* -1: none */
 	struct msg_node_conf *nodes;

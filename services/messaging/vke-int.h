@@ -64,9 +64,12 @@ struct kc_peer {
 	/* its stream to us */
 	uint32_t recv_inc;
 	uint32_t delivered;
+	bool ack_now;			/* duplicate or gap: ACK this round */
+	uint32_t ack_owed;		/* in-order DATA not yet acknowledged */
+	int64_t ack_by_ms;		/* delayed ACK deadline, if owed */
 	struct kc_ooo ooo[KC_WINDOW];	/* indexed by seq % KC_WINDOW */
 	/* counters */
-	uint64_t sent, retransmits, acks_in, received, duplicates;
+	uint64_t sent, retransmits, acks_in, received, duplicates, acks_sent;
 	uint64_t delivered_total, abandoned, went_down, came_up;
 };
 
@@ -129,6 +132,7 @@ struct vke {
 	uint32_t next_query;
 	int64_t start_ms;
 	int64_t next_hb_ms;
+	int64_t next_rtx_scan_ms;
 	struct msg_frame last_frame;	/* trace: last message delivered */
 	uint16_t last_from;
 	uint32_t last_crc;		/* of its payload */
@@ -154,6 +158,11 @@ int kc_submit(struct vke *vke, struct kc_peer *peer, uint8_t flags,
 	      const uint8_t *body, size_t body_len);
 /** Read and handle every datagram waiting on the UDP socket. */
 void kc_input(struct vke *vke);
+/** Send the ACKs that are due: at once after a duplicate or a gap (the
+ * sender may be retransmitting), else one for every KC_ACK_EVERY frames
+ * or KC_ACK_DELAY_MS after the first unacknowledged one. Called after
+ * local delivery, so ACKs stay off the latency path. */
+void kc_flush_acks(struct vke *vke);
 /** Heartbeats, failure detection, retransmission; returns the ms until
  * it next needs to run. */
 int kc_tick(struct vke *vke, int64_t now);

@@ -30,7 +30,7 @@ test_config__nodes_and_lpars(void **state)
 {
 	char *path = write_conf(
 		"# demo\ncluster demo\nsocket_dir /tmp/x\nheartbeat_ms 20\n"
-		"allow_gid 4\nlpars_per_node 2\n"
+		"allow_gid 4\nlpars_per_node 2\nbusy_poll_us 250\n"
 		"node a id=1 port=9001 repo=/r/a\n"
 		"node b id=2 port=9002 lpars=web,db,batch\n");
 	struct msg_config *c;
@@ -39,11 +39,13 @@ test_config__nodes_and_lpars(void **state)
 
 	(void)state;
 	assert_null(msg_config_load(path, &c));
+	assert_int_equal(c->rto_ms, 20);
 	assert_string_equal(c->cluster, "demo");
 	assert_int_equal(c->heartbeat_ms, 20);
 	assert_int_equal(c->dead_ms, 1000);
 	assert_int_equal(c->allow_uid, -1);
 	assert_int_equal(c->allow_gid, 4);
+	assert_int_equal(c->busy_poll_us, 250);
 	assert_int_equal(c->nnodes, 2);
 	n = msg_config_node(c, "a");
 	assert_non_null(n);
@@ -74,6 +76,9 @@ test_config__errors_name_the_line(void **state)
 		  ":2:1: node 'b' (id 1) defined twice" },
 		{ "bogus 1\n", ":1:1: unknown key 'bogus'" },
 		{ "dead_ms -5\n", ":1:1: bad value '-5'" },
+		{ "cluster x\nbusy_poll_us 100001\n",
+		  ":2:1: bad busy_poll_us '100001'" },
+		{ "busy_poll_us 5us\n", ":1:1: bad busy_poll_us '5us'" },
 		{ "node a id=1 port=2 colour=red\n", "unknown node key" },
 		{ "# empty\n", "no node defined" },
 	};
