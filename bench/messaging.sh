@@ -5,22 +5,43 @@
 # loopback, 4 group members), if corosync and libcpg-dev are installed.
 # Latency is submit-to-delivery (broadcast: at the last of 4 receivers);
 # throughput is pipelined messages submitted per second until delivered.
-#   make bench-messaging        (COUNT=N to change the sample size)
+# Two modes, each against its own floor: the default (everyone sleeps
+# until data comes), and busy polling (busy_poll_us in the cluster
+# configuration, msg_client_set_busy_poll in the daemon; udp-bp polls
+# the same way). ROUNDS runs of each, interleaved; medians are printed.
+#   make bench-messaging        (COUNT=N, ROUNDS=N, BUSY_US=N)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 : "${SVC:=$top/build/services}"
 COUNT=${COUNT:-2000}
+ROUNDS=${ROUNDS:-3}
+BUSY_US=${BUSY_US:-100}
 . "$top/tests/services/lib.sh"
 svc_setup
-svc_config 4
-sed -i 's/^rto_ms 15$/rto_ms 20/' "$SVC_CONF"
-for i in 1 2 3 4; do svc_start_node $i; done
-for i in 1 2 3 4; do svc_wait_up $i 4 || { echo "cluster did not come up"; exit 1; }; done
-
 out=$SVC_TMP/results
-"$SVC/bench/msg-bench" "$SVC_CONF" vios1 vios2 "$COUNT" >>"$out" || exit 1
-"$SVC/bench/msg-bench" "$SVC_CONF" vios1 all "$COUNT" >>"$out" || exit 1
-"$SVC/bench/udp-rtt" "$COUNT" >>"$out" || exit 1
+
+# cluster_run BUSY: start 4 nodes (busy_poll_us BUSY), run unicast and
+# broadcast, stop them.
+cluster_run() {
+	svc_config 4 "busy_poll_us $1"
+	sed -i 's/^rto_ms 15$/rto_ms 20/' "$SVC_CONF"
+	for i in 1 2 3 4; do svc_start_node $i; done
+	for i in 1 2 3 4; do
+		svc_wait_up $i 4 || { echo "cluster did not come up"; exit 1; }
+	done
+	"$SVC/bench/msg-bench" "$SVC_CONF" vios1 vios2 "$COUNT" "$1" >>"$out" || exit 1
+	"$SVC/bench/msg-bench" "$SVC_CONF" vios1 all "$COUNT" "$1" >>"$out" || exit 1
+	for i in 1 2 3 4; do svc_kill_node $i; done
+}
+
+r=0
+while [ $r -lt "$ROUNDS" ]; do
+	cluster_run 0
+	"$SVC/bench/udp-rtt" "$COUNT" >>"$out" || exit 1
+	cluster_run "$BUSY_US"
+	"$SVC/bench/udp-rtt" "$COUNT" "$BUSY_US" >>"$out" || exit 1
+	r=$((r + 1))
+done
 
 cpg=no
 if command -v corosync >/dev/null && pkg-config --exists libcpg; then
@@ -56,30 +77,46 @@ EOC
 		coro=$!
 		SVC_PIDS="$SVC_PIDS $coro"
 		sleep 2
-		if timeout 120 "$SVC_TMP/cpg-bench" 4 "$COUNT" >>"$out"; then
-			cpg=yes
-		else
-			echo "note: CPG run failed; see below"; tail -n 5 "$SVC_TMP/corosync.log"
-		fi
+		r=0
+		while [ $r -lt "$ROUNDS" ]; do
+			if timeout 120 "$SVC_TMP/cpg-bench" 4 "$COUNT" >>"$out"; then
+				cpg=yes
+			else
+				echo "note: CPG run failed; see below"
+				tail -n 5 "$SVC_TMP/corosync.log"
+				break
+			fi
+			r=$((r + 1))
+		done
 		kill -TERM $coro 2>/dev/null; wait $coro 2>/dev/null
 	fi
 else
 	echo "note: corosync/libcpg-dev not installed (apt-get install corosync libcpg-dev); CPG skipped"
 fi
 
-echo "messaging, 4 nodes on loopback, $COUNT messages each, $(nproc) cores"
+echo "messaging, 4 nodes on loopback, $COUNT messages each, median of $ROUNDS rounds, $(nproc) cores"
+echo "-bp: busy polling for $BUSY_US us; each mode's ratio is to its own UDP floor"
 awk -v cpg=$cpg '
-{ k = $1; p50[k] = $3; p99[k] = $5; tput[k] = $7 }
+function median(k, f,    n, i, j, t, v) {
+	n = cnt[k]
+	for (i = 1; i <= n; i++) v[i] = val[k, f, i]
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+}
+{ k = $1; c = ++cnt[k]; val[k, "p50", c] = $3; val[k, "p99", c] = $5; val[k, "tput", c] = $7 }
 END {
-	printf "%-10s %9s %9s %12s %9s %9s %9s\n", "path", "p50_us", "p99_us", "msgs/s",
-	       "p50/udp", "p50/cpg", "tput/cpg"
-	n = split("unicast broadcast udp cpg", order, " ")
+	for (k in cnt) { p50[k] = median(k, "p50"); p99[k] = median(k, "p99"); tput[k] = median(k, "tput") }
+	printf "%-13s %9s %9s %12s %10s %9s %9s\n", "path", "p50_us", "p99_us", "msgs/s",
+	       "p50/floor", "p50/cpg", "tput/cpg"
+	n = split("unicast broadcast unicast-bp broadcast-bp udp udp-bp cpg", order, " ")
 	for (i = 1; i <= n; i++) {
 		k = order[i]
 		if (!(k in p50)) continue
+		floor = k ~ /-bp$/ ? "udp-bp" : "udp"
+		rf = (floor in p50) && p50[floor] > 0 ? sprintf("%.2f", p50[k] / p50[floor]) : "-"
 		rc = (cpg == "yes" && p50["cpg"] > 0) ? sprintf("%.2f", p50[k] / p50["cpg"]) : "-"
 		tc = (cpg == "yes" && tput["cpg"] > 0) ? sprintf("%.2f", tput[k] / tput["cpg"]) : "-"
-		printf "%-10s %9.1f %9.1f %12.0f %9.2f %9s %9s\n", k, p50[k], p99[k], tput[k],
-		       p50[k] / p50["udp"], rc, tc
+		printf "%-13s %9.1f %9.1f %12.0f %10s %9s %9s\n", k, p50[k], p99[k], tput[k], rf, rc, tc
 	}
 }' "$out"

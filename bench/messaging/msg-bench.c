@@ -1,7 +1,7 @@
 /* bench/messaging/msg-bench.c - latency and throughput of the messaging
  * service on a running cluster, measured from one process that sends
  * through one node's VKE and receives as the receiving daemon(s).
- *   msg-bench CONFIG FROM (TO | all) COUNT
+ *   msg-bench CONFIG FROM (TO | all) COUNT [BUSY_POLL_US]
  * Prints: mode, latency p50/p99 (us, submit to delivery; for a
  * broadcast, to the last node), throughput (messages submitted/s). */
 #include <poll.h>
@@ -58,13 +58,15 @@ main(int argc, char **argv)
 	struct lpd_error *err;
 	struct msg_frame f;
 	size_t nrx = 0;
-	long count;
+	long count, busy;
+	uint32_t refused = 0;
 	double *lat, t0;
 	uint16_t dst;
 	long got = 0, want, got_r[64] = { 0 };
 
-	if (argc != 5) {
-		fprintf(stderr, "usage: msg-bench CONFIG FROM TO|all COUNT\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: msg-bench CONFIG FROM TO|all COUNT "
+			"[BUSY_POLL_US]\n");
 		return 2;
 	}
 	if ((err = msg_config_load(argv[1], &conf)) != NULL)
@@ -73,14 +75,19 @@ main(int argc, char **argv)
 	if (strcmp(argv[3], "all") != 0)
 		to = msg_config_node(conf, argv[3]);
 	count = strtol(argv[4], NULL, 10);
+	busy = argc == 6 ? strtol(argv[5], NULL, 10) : 0;
 	if (from == NULL || (to == NULL && strcmp(argv[3], "all") != 0) ||
 	    count <= 0 || conf->nnodes > 64)
 		return 2;
+	if (busy < 0 || busy > 100000)
+		return 2;
 	tx = open_node(conf, from);
+	msg_client_set_busy_poll(tx, (unsigned)busy);
 	for (size_t i = 0; i < conf->nnodes; i++) {
 		if (to != NULL && &conf->nodes[i] != to)
 			continue;
 		rx[nrx] = open_node(conf, &conf->nodes[i]);
+		msg_client_set_busy_poll(rx[nrx], (unsigned)busy);
 		if ((err = msg_client_register(rx[nrx])) != NULL)
 			die(err);
 		nrx++;
@@ -105,13 +112,19 @@ main(int argc, char **argv)
 	}
 	qsort(lat, (size_t)count, sizeof(*lat), cmp_double);
 
-	/* Throughput: pipelined submits, receivers drained as we go. */
+	/* Throughput: pipelined submits (up to MSG_CLIENT_WINDOW
+	 * unanswered), receivers drained as we go. */
 	want = count * (long)nrx;
 	t0 = now_us();
 	for (long i = 0; i < count || got < want;) {
 		if (i < count) {
-			if ((err = msg_client_send(tx, dst, MSG_SUB_USER, 2,
-						   "tput", 4, NULL)) != NULL)
+			if ((err = msg_client_send_nowait(tx, dst,
+							  MSG_SUB_USER, 2,
+							  "tput", 4)) != NULL)
+				die(err);
+			if (i + 1 == count &&
+			    (err = msg_client_flush(tx, 5000, &refused)) !=
+			    NULL)
 				die(err);
 			i++;
 		}
@@ -132,8 +145,12 @@ main(int argc, char **argv)
 				die(err);
 		}
 	}
-	printf("%s p50_us %.1f p99_us %.1f msgs_per_s %.0f deliveries_per_s "
-	       "%.0f\n", to != NULL ? "unicast" : "broadcast",
+	if (refused != 0) {
+		fprintf(stderr, "msg-bench: %u submits refused\n", refused);
+		return 1;
+	}
+	printf("%s%s p50_us %.1f p99_us %.1f msgs_per_s %.0f deliveries_per_s "
+	       "%.0f\n", to != NULL ? "unicast" : "broadcast", busy ? "-bp" : "",
 	       lat[count / 2], lat[count * 99 / 100],
 	       count / ((now_us() - t0) / 1e6), want / ((now_us() - t0) / 1e6));
 	for (size_t r = 0; r < nrx; r++)
