@@ -33,30 +33,7 @@ bt_json_frame(struct lpd_json *j, size_t index, const struct dbg_frame *f)
 	lpd_json_object_begin(j);
 	lpd_json_key(j, "index");
 	lpd_json_uint(j, index);
-	lpd_json_key(j, "pc");
-	lpd_json_hex(j, f->pc);
-	lpd_json_key(j, "function");
-	lpd_json_string(j, f->function);
-	lpd_json_key(j, "offset");
-	if (f->has_offset)
-		lpd_json_uint(j, f->offset);
-	else
-		lpd_json_null(j);
-	lpd_json_key(j, "module");
-	lpd_json_string(j, f->module);
-	lpd_json_key(j, "build_id");
-	lpd_json_string(j, f->build_id);
-	lpd_json_key(j, "file");
-	lpd_json_string(j, f->file);
-	lpd_json_key(j, "line");
-	if (f->line != 0)
-		lpd_json_uint(j, f->line);
-	else
-		lpd_json_null(j);
-	lpd_json_key(j, "inline");
-	lpd_json_bool(j, f->is_inline);
-	lpd_json_key(j, "signal_frame");
-	lpd_json_bool(j, f->is_signal);
+	dbg_frame_json(j, f);
 	lpd_json_object_end(j);
 }
 

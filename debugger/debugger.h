@@ -83,6 +83,11 @@ void dbg_stack_destroy(struct dbg_stack *s);
 size_t dbg_stack_frame_count(const struct dbg_stack *s);
 /** Frame I (0 innermost). Borrowed; valid until S is destroyed. */
 const struct dbg_frame *dbg_stack_frame(const struct dbg_stack *s, size_t i);
+/** F's members as JSON keys, written into an object the caller opened:
+ * pc, function, offset, module, build_id, file, line, inline,
+ * signal_frame (unknowns as null). The one place a frame's JSON shape is
+ * decided: bt --json and the analyses' facts documents both use it. */
+void dbg_frame_json(struct lpd_json *j, const struct dbg_frame *f);
 /** Registers of frame I as the unwinder recovered them (frame 0: the
  * thread's; outer frames: CFA-derived sp, the pc and the callee-saved
  * registers the CFI restores; others are not valid). Inline frames share

@@ -284,3 +284,34 @@ dbg_stack_thread(const struct dbg_stack *s)
 {
 	return s->thread;
 }
+
+static void
+frame_json_uint(struct lpd_json *j, const char *key, bool known, uint64_t v)
+{
+	lpd_json_key(j, key);
+	if (known)
+		lpd_json_uint(j, v);
+	else
+		lpd_json_null(j);
+}
+
+void
+dbg_frame_json(struct lpd_json *j, const struct dbg_frame *f)
+{
+	lpd_json_key(j, "pc");
+	lpd_json_hex(j, f->pc);
+	lpd_json_key(j, "function");
+	lpd_json_string(j, f->function);
+	frame_json_uint(j, "offset", f->has_offset, f->offset);
+	lpd_json_key(j, "module");
+	lpd_json_string(j, f->module);
+	lpd_json_key(j, "build_id");
+	lpd_json_string(j, f->build_id);
+	lpd_json_key(j, "file");
+	lpd_json_string(j, f->file);
+	frame_json_uint(j, "line", f->line != 0, f->line);
+	lpd_json_key(j, "inline");
+	lpd_json_bool(j, f->is_inline);
+	lpd_json_key(j, "signal_frame");
+	lpd_json_bool(j, f->is_signal);
+}
