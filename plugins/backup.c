@@ -36,10 +36,6 @@ static const char *const disk_fields[D_COUNT] = {
 	"name", "size", "nblocks", "bs", "dirty", "cow_blocks",
 };
 
-struct bk_state {
-	const struct lpd_plugin_host *h;
-};
-
 struct bk_run {
 	const struct lpd_plugin_host *h;
 	const struct lpd_plugin_target *t;
@@ -49,48 +45,21 @@ struct bk_run {
 	uint64_t run_size, disk_size;
 };
 
-static struct lpd_error *
-bk_init(const struct lpd_plugin_host *host, void **state_ret)
-{
-	static struct bk_state st;
-
-	if (host->abi_version < 1 ||
-	    host->size < offsetof(struct lpd_plugin_host, read_uint) +
-			 sizeof(host->read_uint))
-		return host->error_format(LPD_PLUGIN_ERR_UNSUPPORTED,
-					  "host API too old");
-	st.h = host;
-	*state_ret = &st;
-	return NULL;
-}
-
 static bool
 bk_match(void *state, const struct lpd_plugin_target *t)
 {
-	struct bk_state *st = state;
-	uint64_t addr;
-	struct lpd_error *err = st->h->find_symbol(t, "vdisk_debug_root",
-						   &addr);
+	static const char *const need[] = { "vdisk_debug_root" };
 
-	if (err != NULL) {
-		st->h->error_destroy(err);
-		return false;
-	}
-	return true;
+	return lpd_plugin_has_symbols(lpd_plugin_state_host(state), t, need,
+				      sizeof(need) / sizeof(need[0]));
 }
 
 /* Reads go through the host, which knows the target's byte order. */
 static struct lpd_error *
-bk_read_uint(struct bk_run *r, uint64_t addr, uint64_t size, uint64_t *ret)
-{
-	return r->h->read_uint(r->t, addr, size, ret);
-}
-
-static struct lpd_error *
 bk_field(struct bk_run *r, uint64_t base, const struct lpd_plugin_field *f,
 	 uint64_t *ret)
 {
-	return bk_read_uint(r, base + f->offset, f->size, ret);
+	return lpd_plugin_read_field(r->h, r->t, base, f, ret);
 }
 
 /* The disk's name: a char array inside struct disk, NUL-terminated within
@@ -169,14 +138,15 @@ static struct lpd_error *
 bk_analyze(void *state, const struct lpd_plugin_target *t,
 	   struct lpd_plugin_facts *out)
 {
-	struct bk_state *st = state;
-	struct bk_run r = { .h = st->h, .t = t, .out = out };
+	struct bk_run r = {
+		.h = lpd_plugin_state_host(state), .t = t, .out = out,
+	};
 	struct lpd_error *err;
 	uint64_t root, run, v[R_COUNT], dv[D_COUNT], changed;
 	char name[BK_NAME_MAX];
 
 	if ((err = r.h->find_symbol(t, "vdisk_debug_root", &root)) != NULL ||
-	    (err = bk_read_uint(&r, root, 8, &run)) != NULL)
+	    (err = r.h->read_uint(r.t, root, 8, &run)) != NULL)
 		return err;
 	if (run == 0)	/* no backup was running: nothing more to say */
 		return bk_emit(&r, "backup_idle", NULL, 0);
@@ -266,7 +236,7 @@ const struct lpd_plugin plugin_backup = {
 	.name = "backup",
 	.version = BK_PLUGIN_VERSION,
 	.rules = bk_rules,
-	.init = bk_init,
+	.init = lpd_plugin_init_host,
 	.match = bk_match,
 	.analyze = bk_analyze,
 };

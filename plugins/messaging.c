@@ -53,10 +53,6 @@ struct msg_layout {
 	uint64_t vke_size, peer_size, conf_size;
 };
 
-struct msg_state {
-	const struct lpd_plugin_host *h;
-};
-
 struct msg_run {
 	const struct lpd_plugin_host *h;
 	const struct lpd_plugin_target *t;
@@ -64,49 +60,21 @@ struct msg_run {
 	struct msg_layout l;
 };
 
-static struct lpd_error *
-msg_init(const struct lpd_plugin_host *host, void **state_ret)
-{
-	static struct msg_state st;
-
-	/* This plugin needs the host API up to read_uint. */
-	if (host->abi_version < 1 ||
-	    host->size < offsetof(struct lpd_plugin_host, read_uint) +
-			 sizeof(host->read_uint))
-		return host->error_format(LPD_PLUGIN_ERR_UNSUPPORTED,
-					  "host API too old");
-	st.h = host;
-	*state_ret = &st;
-	return NULL;
-}
-
 static bool
 msg_match(void *state, const struct lpd_plugin_target *t)
 {
-	struct msg_state *st = state;
-	uint64_t addr;
-	struct lpd_error *err = st->h->find_symbol(t, "vke_debug_root",
-						   &addr);
+	static const char *const need[] = { "vke_debug_root" };
 
-	if (err != NULL) {
-		st->h->error_destroy(err);
-		return false;
-	}
-	return true;
+	return lpd_plugin_has_symbols(lpd_plugin_state_host(state), t, need,
+				      sizeof(need) / sizeof(need[0]));
 }
 
 /* Reads go through the host, which knows the target's byte order. */
 static struct lpd_error *
-msg_read_uint(struct msg_run *r, uint64_t addr, uint64_t size, uint64_t *ret)
-{
-	return r->h->read_uint(r->t, addr, size, ret);
-}
-
-static struct lpd_error *
 msg_field(struct msg_run *r, uint64_t base, const struct lpd_plugin_field *f,
 	  uint64_t *ret)
 {
-	return msg_read_uint(r, base + f->offset, f->size, ret);
+	return lpd_plugin_read_field(r->h, r->t, base, f, ret);
 }
 
 /* The NUL-terminated string at ADDR, at most CAP - 1 bytes. */
@@ -232,14 +200,15 @@ static struct lpd_error *
 msg_analyze(void *state, const struct lpd_plugin_target *t,
 	    struct lpd_plugin_facts *out)
 {
-	struct msg_state *st = state;
-	struct msg_run r = { .h = st->h, .t = t, .out = out };
+	struct msg_run r = {
+		.h = lpd_plugin_state_host(state), .t = t, .out = out,
+	};
 	struct lpd_error *err;
 	uint64_t root, vke, v[V_COUNT], id;
 	char name[MSG_NAME_MAX];
 
 	if ((err = r.h->find_symbol(t, "vke_debug_root", &root)) != NULL ||
-	    (err = msg_read_uint(&r, root, 8, &vke)) != NULL)
+	    (err = r.h->read_uint(r.t, root, 8, &vke)) != NULL)
 		return err;
 	if (vke == 0)
 		return r.h->error_format(LPD_PLUGIN_ERR_NOT_FOUND,
@@ -310,7 +279,7 @@ const struct lpd_plugin plugin_messaging = {
 	.name = "messaging",
 	.version = MSG_PLUGIN_VERSION,
 	.rules = msg_rules,
-	.init = msg_init,
+	.init = lpd_plugin_init_host,
 	.match = msg_match,
 	.analyze = msg_analyze,
 };

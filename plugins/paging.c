@@ -57,10 +57,6 @@ struct pg_layout {
 	uint64_t image_size, worker_size, ops_size;
 };
 
-struct pg_state {
-	const struct lpd_plugin_host *h;
-};
-
 struct pg_run {
 	const struct lpd_plugin_host *h;
 	const struct lpd_plugin_target *t;
@@ -73,54 +69,24 @@ struct pg_range {
 	uint64_t lo, hi;
 };
 
-static struct lpd_error *
-pg_init(const struct lpd_plugin_host *host, void **state_ret)
-{
-	static struct pg_state st;
-
-	if (host->abi_version < 1 ||
-	    host->size < offsetof(struct lpd_plugin_host, read_uint) +
-			 sizeof(host->read_uint))
-		return host->error_format(LPD_PLUGIN_ERR_UNSUPPORTED,
-					  "host API too old");
-	st.h = host;
-	*state_ret = &st;
-	return NULL;
-}
-
 /* lpar-rt is the program with both the live-image pointer and the
  * generation table. */
 static bool
 pg_match(void *state, const struct lpd_plugin_target *t)
 {
-	struct pg_state *st = state;
 	static const char *const need[] = { "cur_img", "gen_version",
 					    "stale_call" };
-	uint64_t addr;
 
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++) {
-		struct lpd_error *err = st->h->find_symbol(t, need[i], &addr);
-
-		if (err != NULL) {
-			st->h->error_destroy(err);
-			return false;
-		}
-	}
-	return true;
+	return lpd_plugin_has_symbols(lpd_plugin_state_host(state), t, need,
+				      sizeof(need) / sizeof(need[0]));
 }
 
 /* Reads go through the host, which knows the target's byte order. */
 static struct lpd_error *
-pg_read_uint(struct pg_run *r, uint64_t addr, uint64_t size, uint64_t *ret)
-{
-	return r->h->read_uint(r->t, addr, size, ret);
-}
-
-static struct lpd_error *
 pg_field(struct pg_run *r, uint64_t base, const struct lpd_plugin_field *f,
 	 uint64_t *ret)
 {
-	return pg_read_uint(r, base + f->offset, f->size, ret);
+	return lpd_plugin_read_field(r->h, r->t, base, f, ret);
 }
 
 /* The global NAME, an integer or pointer of SIZE bytes. */
@@ -132,7 +98,7 @@ pg_global(struct pg_run *r, const char *name, uint64_t size, uint64_t *ret)
 
 	if ((err = r->h->find_symbol(r->t, name, &addr)) != NULL)
 		return err;
-	return pg_read_uint(r, addr, size, ret);
+	return r->h->read_uint(r->t, addr, size, ret);
 }
 
 /* The NUL-terminated string at ADDR, at most CAP - 1 bytes. */
@@ -266,7 +232,7 @@ pg_image_range(struct pg_run *r, uint64_t dl, uint64_t so_pages,
 	if (dl == 0)
 		return r->h->error_format(LPD_PLUGIN_ERR_BAD_INPUT,
 					  "live image has no dlopen handle");
-	if ((err = pg_read_uint(r, dl, 8, &base)) != NULL)
+	if ((err = r->h->read_uint(r->t, dl, 8, &base)) != NULL)
 		return err;
 	err = pg_elf_range(r, base, ret);
 	if (err == NULL)
@@ -393,8 +359,9 @@ pg_generations(struct pg_run *r, uint64_t gen)
 	if ((err = r->h->find_symbol(r->t, "gen_version", &table)) != NULL)
 		return err;
 	for (uint64_t g = first; g <= gen; g++) {
-		if ((err = pg_read_uint(r, table + (g % PG_MAX_GEN) * 4, 4,
-					&v)) != NULL)
+		if ((err = r->h->read_uint(r->t,
+					   table + (g % PG_MAX_GEN) * 4, 4,
+					   &v)) != NULL)
 			return err;
 		{
 			struct lpd_plugin_arg a[] = { NUM(g), NUM(v) };
@@ -411,8 +378,9 @@ static struct lpd_error *
 pg_analyze(void *state, const struct lpd_plugin_target *t,
 	   struct lpd_plugin_facts *out)
 {
-	struct pg_state *st = state;
-	struct pg_run r = { .h = st->h, .t = t, .out = out };
+	struct pg_run r = {
+		.h = lpd_plugin_state_host(state), .t = t, .out = out,
+	};
 	struct lpd_error *err;
 	uint64_t img, v[I_COUNT], gen, nworkers, qreq, parked, lname;
 	char name[PG_NAME_LEN], lpar[PG_NAME_LEN];
@@ -531,7 +499,7 @@ const struct lpd_plugin plugin_paging = {
 	.name = "paging",
 	.version = PG_PLUGIN_VERSION,
 	.rules = pg_rules,
-	.init = pg_init,
+	.init = lpd_plugin_init_host,
 	.match = pg_match,
 	.analyze = pg_analyze,
 };

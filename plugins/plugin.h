@@ -135,6 +135,65 @@ struct lpd_plugin {
 /* The only symbol an external plugin (.so) exports. */
 const struct lpd_plugin *lpd_plugin_entry(void);
 
+/* ---- helpers for plugins: built on the host API alone ----------------- */
+
+/* State of a plugin that keeps nothing but the host. */
+struct lpd_plugin_state {
+	const struct lpd_plugin_host *host;
+};
+
+/** An init for plugins that need the host API up to read_uint and keep
+ * no other state; lpd_plugin_state_host() gets the host back. */
+static inline struct lpd_error *
+lpd_plugin_init_host(const struct lpd_plugin_host *host, void **state_ret)
+{
+	static struct lpd_plugin_state st;	/* one per plugin's file */
+
+	if (host->abi_version < 1 ||
+	    host->size < offsetof(struct lpd_plugin_host, read_uint) +
+			 sizeof(host->read_uint))
+		return host->error_format(LPD_PLUGIN_ERR_UNSUPPORTED,
+					  "host API too old");
+	st.host = host;
+	*state_ret = &st;
+	return NULL;
+}
+
+static inline const struct lpd_plugin_host *
+lpd_plugin_state_host(void *state)
+{
+	return ((struct lpd_plugin_state *)state)->host;
+}
+
+/** Does T define every one of the N globals NAMES? (A match() probe.) */
+static inline bool
+lpd_plugin_has_symbols(const struct lpd_plugin_host *h,
+		       const struct lpd_plugin_target *t,
+		       const char *const *names, size_t n)
+{
+	uint64_t addr;
+
+	for (size_t i = 0; i < n; i++) {
+		struct lpd_error *err = h->find_symbol(t, names[i], &addr);
+
+		if (err != NULL) {
+			h->error_destroy(err);
+			return false;
+		}
+	}
+	return true;
+}
+
+/** The unsigned integer member F of the struct at BASE, in the target's
+ * byte order. */
+static inline struct lpd_error *
+lpd_plugin_read_field(const struct lpd_plugin_host *h,
+		      const struct lpd_plugin_target *t, uint64_t base,
+		      const struct lpd_plugin_field *f, uint64_t *ret)
+{
+	return h->read_uint(t, base + f->offset, f->size, ret);
+}
+
 /* ---- host side: lpardbg only ------------------------------------------ */
 
 struct dbg_target;
