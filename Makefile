@@ -184,6 +184,7 @@ clean:
 # Real programs that share only common/ with the debugger. Outputs go
 # under $(BUILD)/services/; `make services-test` runs their tests.
 MSG_LIB_SRC = services/messaging/wire.c services/messaging/config.c \
+	services/messaging/ring.c \
 	services/messaging/client.c
 MSG_VKE_SRC = services/messaging/vke.c services/messaging/kcluster.c
 SVC = $(BUILD)/services

@@ -2,16 +2,20 @@
  * their VKE: builds messages, speaks the request ABI, and checks what
  * comes back (the VKE is trusted no more than the wire). */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "services/messaging/messaging.h"
+#include "services/messaging/ring-int.h"
 
 struct msg_client {
 	int fd;
@@ -21,12 +25,26 @@ struct msg_client {
 	unsigned busy_poll_us;
 	uint32_t outstanding;	/* submits sent whose answer is unread */
 	uint32_t refused;	/* of those answered, how many the VKE refused */
+	bool registered;
+	int passed_fd;		/* the last fd a reply carried, or -1 */
+	struct msg_ring_area *ring;	/* MSG_OP_RING's, or NULL */
+	struct msg_ring_end sub;	/* we produce submits */
+	struct msg_ring_end del;	/* we consume deliveries */
 };
 
-void
+static struct lpd_error *client_ring_setup(struct msg_client *c);
+
+struct lpd_error *
 msg_client_set_busy_poll(struct msg_client *c, unsigned us)
 {
 	c->busy_poll_us = us;
+	if (us == 0 || c->ring != NULL)
+		return NULL;
+	if (c->registered)
+		return lpd_error_format(LPD_ERR_INVALID_ARG,
+					"%s: busy polling must be asked for "
+					"before registering", c->path);
+	return client_ring_setup(c);
 }
 
 int64_t
@@ -36,6 +54,47 @@ msg_now_us(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* One message off the socket into c->buf. A descriptor it carries (only
+ * a RING reply should) is kept in c->passed_fd; any more are closed, so
+ * a confused VKE cannot leak them into us. */
+static ssize_t
+client_recv1(struct msg_client *c, int flags)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} ctl;
+	struct iovec iov = { c->buf, MSG_REP_MAX + 1 };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	ssize_t n = recvmsg(c->fd, &m, flags | MSG_CMSG_CLOEXEC);
+
+	if (n < 0)
+		return n;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&m); cm != NULL;
+	     cm = CMSG_NXTHDR(&m, cm)) {
+		size_t nfd;
+
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS ||
+		    cm->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < nfd; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int),
+			       sizeof(fd));
+			if (c->passed_fd >= 0)
+				close(c->passed_fd);
+			c->passed_fd = fd;
+		}
+	}
+	return n;
 }
 
 /* The busy-poll phase of a wait: non-blocking reads until one succeeds
@@ -48,7 +107,7 @@ client_busy_recv(struct msg_client *c)
 	ssize_t n;
 
 	for (;;) {
-		n = recv(c->fd, c->buf, MSG_REP_MAX + 1, MSG_DONTWAIT);
+		n = client_recv1(c, MSG_DONTWAIT);
 		if (n >= 0 || (errno != EAGAIN && errno != EINTR) ||
 		    msg_now_us() >= until)
 			return n;
@@ -65,6 +124,10 @@ msg_client_destroy(struct msg_client *c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
+	if (c->passed_fd >= 0)
+		close(c->passed_fd);
+	if (c->ring != NULL)
+		munmap(c->ring, sizeof(*c->ring));
 	lpd_free(c->buf);
 	lpd_free(c->path);
 	lpd_free(c);
@@ -87,6 +150,7 @@ msg_client_open(const char *socket_path, struct msg_client **ret)
 	if (c == NULL)
 		return &lpd_enomem;
 	c->fd = -1;
+	c->passed_fd = -1;
 	c->buf = lpd_malloc(MSG_REP_MAX + 1);
 	c->path = lpd_strdup(socket_path);
 	if (c->buf == NULL || c->path == NULL) {
@@ -154,7 +218,7 @@ client_read(struct msg_client *c, int timeout_ms, uint16_t *op,
 			return lpd_error_os(errno, c->path);
 		if (pr == 0)
 			return &lpd_not_found;
-		n = recv(c->fd, c->buf, MSG_REP_MAX + 1, 0);
+		n = client_recv1(c, 0);
 	}
 	if (n < 0)
 		return lpd_error_os(errno, c->path);
@@ -181,17 +245,109 @@ remote_error(uint16_t op, uint16_t status)
 {
 	static const char *const ops[] = {
 		"request", "submit", "register", "status", "discover",
+		"deliver", "ring", "doorbell",
 	};
 	struct lpd_error *err;
 
 	err = lpd_error_format(LPD_ERR_REMOTE, "VKE refused %s: %s",
-			       op < 5 ? ops[op] : "request",
+			       op < 8 ? ops[op] : "request",
 			       status == EACCES ?
 			       "permission denied (not one of this node's "
 			       "daemons)" : strerror(status));
 	if (err != &lpd_enomem)
 		err->errnum = status;
 	return err;
+}
+
+static struct lpd_error *client_call(struct msg_client *c, uint16_t op,
+				     const void *body, size_t len,
+				     int timeout_ms, uint16_t *status,
+				     size_t *body_len);
+
+static bool
+client_ring_has_room(const struct msg_ring_end *e)
+{
+	return e->idx - atomic_load_explicit(&e->ring->ctl.head,
+					     memory_order_acquire) <
+	       MSG_RING_SLOTS;
+}
+
+/* Wait up to TIMEOUT_MS (< 0: 5 s) until READY(&c->sub): polling at
+ * first, then napping. The VKE takes submits every round, and a sleeping
+ * VKE got a doorbell, so this only waits for its work. */
+static struct lpd_error *
+client_ring_wait(struct msg_client *c, int timeout_ms,
+		 bool (*ready)(const struct msg_ring_end *e))
+{
+	int64_t start = msg_now_us(), now;
+	int64_t limit = (timeout_ms < 0 ? 5000 : timeout_ms) * (int64_t)1000;
+
+	if (c->ring == NULL)
+		return NULL;
+	while (!ready(&c->sub)) {
+		now = msg_now_us();
+		if (now - start > limit)
+			return lpd_error_format(LPD_ERR_REMOTE,
+						"%s: the VKE stopped taking "
+						"submits from the ring",
+						c->path);
+		if (now - start < c->busy_poll_us)
+			sched_yield();
+		else
+			usleep(50);
+	}
+	return NULL;
+}
+
+/* MSG_OP_RING: map the area the VKE made for us, after checking it is
+ * what it claims (its size, its seals against resizing, its header). */
+static struct lpd_error *
+client_ring_setup(struct msg_client *c)
+{
+	struct lpd_error *err;
+	struct stat st;
+	uint16_t status;
+	size_t blen;
+	void *map;
+	int fd, seals;
+
+	err = client_call(c, MSG_OP_RING, NULL, 0, 5000, &status, &blen);
+	if (err != NULL)
+		return err;
+	if (status != 0)
+		return remote_error(MSG_OP_RING, status);
+	fd = c->passed_fd;
+	c->passed_fd = -1;
+	if (fd < 0)
+		return lpd_error_format(LPD_ERR_REMOTE,
+					"%s: the VKE's ring reply carried no "
+					"descriptor", c->path);
+	seals = fcntl(fd, F_GET_SEALS);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size != (off_t)sizeof(struct msg_ring_area) || seals < 0 ||
+	    (seals & (F_SEAL_SHRINK | F_SEAL_GROW)) !=
+	    (F_SEAL_SHRINK | F_SEAL_GROW)) {
+		close(fd);
+		return lpd_error_format(LPD_ERR_REMOTE,
+					"%s: the VKE's ring is not a sealed "
+					"area of %zu bytes", c->path,
+					sizeof(struct msg_ring_area));
+	}
+	map = mmap(NULL, sizeof(struct msg_ring_area), PROT_READ | PROT_WRITE,
+		   MAP_SHARED, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return lpd_error_os(errno, "mapping the VKE's ring");
+	if (!msg_ring_area_valid(map)) {
+		munmap(map, sizeof(struct msg_ring_area));
+		return lpd_error_format(LPD_ERR_REMOTE,
+					"%s: the VKE's ring has a bad header",
+					c->path);
+	}
+	c->ring = map;
+	c->sub = (struct msg_ring_end){ &c->ring->submit, 0 };
+	c->del = (struct msg_ring_end){ &c->ring->deliver, 0 };
+	return NULL;
 }
 
 /* client_read() for an answer the VKE owes: silence is an error. */
@@ -238,8 +394,11 @@ client_call(struct msg_client *c, uint16_t op, const void *body, size_t len,
 	struct lpd_error *err;
 	uint16_t rop;
 
-	/* Answers to earlier submits come first on this connection. */
-	err = client_collect(c, 0, timeout_ms);
+	/* Earlier submits go first: those in the ring, then the answers
+	 * to those on the socket. */
+	err = client_ring_wait(c, timeout_ms, msg_ring_drained);
+	if (err == NULL)
+		err = client_collect(c, 0, timeout_ms);
 	if (err != NULL)
 		return err;
 	err = client_request(c, op, body, len);
@@ -314,6 +473,24 @@ msg_client_send(struct msg_client *c, uint16_t dst, uint16_t subsystem,
 	return NULL;
 }
 
+static struct lpd_error *
+client_ring_submit(struct msg_client *c, const uint8_t *msg, size_t n)
+{
+	struct lpd_error *err;
+	bool corrupt;
+
+	err = client_ring_wait(c, 5000, client_ring_has_room);
+	if (err != NULL)
+		return err;
+	if (!msg_ring_put(&c->sub, 0, msg, n, &corrupt))
+		return lpd_error_format(LPD_ERR_REMOTE,
+					"%s: the VKE's submit ring is %s",
+					c->path, corrupt ? "corrupt" : "full");
+	if (msg_ring_take_doorbell(&c->sub))
+		return client_request(c, MSG_OP_DOORBELL, NULL, 0);
+	return NULL;
+}
+
 struct lpd_error *
 msg_client_send_nowait(struct msg_client *c, uint16_t dst,
 		       uint16_t subsystem, uint16_t opcode,
@@ -324,6 +501,12 @@ msg_client_send_nowait(struct msg_client *c, uint16_t dst,
 	size_t n;
 
 	err = client_build(dst, subsystem, opcode, payload, len, msg, &n);
+	if (err != NULL)
+		return err;
+	if (c->ring != NULL && n <= MSG_RING_DATA)
+		return client_ring_submit(c, msg, n);
+	/* Too long for a slot: after the ring's, by the socket. */
+	err = client_ring_wait(c, 5000, msg_ring_drained);
 	if (err == NULL)
 		err = client_collect(c, MSG_CLIENT_WINDOW - 1, 5000);
 	if (err == NULL)
@@ -336,8 +519,13 @@ msg_client_send_nowait(struct msg_client *c, uint16_t dst,
 struct lpd_error *
 msg_client_flush(struct msg_client *c, int timeout_ms, uint32_t *refused)
 {
-	struct lpd_error *err = client_collect(c, 0, timeout_ms);
+	struct lpd_error *err = client_ring_wait(c, timeout_ms,
+						 msg_ring_drained);
 
+	if (err == NULL)
+		err = client_collect(c, 0, timeout_ms);
+	if (c->ring != NULL)
+		c->refused += atomic_exchange(&c->ring->submit.ctl.refused, 0);
 	if (refused != NULL)
 		*refused = c->refused;
 	c->refused = 0;
@@ -354,7 +542,108 @@ msg_client_register(struct msg_client *c)
 	err = client_call(c, MSG_OP_REGISTER, NULL, 0, 5000, &status, &blen);
 	if (err == NULL && status != 0)
 		err = remote_error(MSG_OP_REGISTER, status);
+	if (err == NULL)
+		c->registered = true;
 	return err;
+}
+
+/* The next DELIVER off the socket (a message too long for a slot),
+ * doorbells aside. */
+static struct lpd_error *
+client_socket_delivery(struct msg_client *c, int timeout_ms, size_t *blen)
+{
+	struct lpd_error *err;
+	uint16_t op, status;
+
+	do {
+		err = client_read(c, timeout_ms, &op, &status, blen);
+		if (err != NULL)
+			return err;
+	} while (op != MSG_OP_DELIVER);
+	return NULL;
+}
+
+/* msg_client_recv() for a client with rings: take from the delivery
+ * ring; when it is empty, poll it for the busy-poll budget, then ask for
+ * a doorbell and sleep on the socket. */
+static struct lpd_error *
+client_ring_recv(struct msg_client *c, int timeout_ms, struct msg_frame *ret)
+{
+	uint8_t *frame = c->buf + MSG_REQ_HDR;
+	const size_t cap = MSG_REP_MAX - MSG_REQ_HDR;
+	int64_t start = msg_now_us(), left_us;
+	struct lpd_error *err;
+	enum msg_drop why;
+	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	uint8_t hdr[MSG_REQ_HDR];
+	uint16_t op, status;
+	uint32_t flags;
+	unsigned busy;
+	size_t len;
+	int pr;
+
+	for (;;) {
+		switch (msg_ring_get(&c->del, frame, cap, &len, &flags)) {
+		case MSG_RING_TAKEN:
+			msg_ring_release(&c->del);
+			if ((flags & MSG_RING_ON_SOCKET) &&
+			    (err = client_socket_delivery(c, 5000, &len)) !=
+			    NULL)
+				return err;
+			/* Parsed as strictly as anything off a socket. */
+			return msg_wire_parse(frame, len, c->path, 0, &why,
+					      ret);
+		case MSG_RING_BAD_LENGTH:
+			return lpd_error_format(LPD_ERR_REMOTE,
+						"%s: delivery ring slot of "
+						"impossible length", c->path);
+		case MSG_RING_CORRUPT:
+			return lpd_error_format(LPD_ERR_REMOTE,
+						"%s: delivery ring index out of "
+						"range", c->path);
+		case MSG_RING_EMPTY:
+			break;
+		}
+		left_us = timeout_ms < 0 ? INT64_MAX :
+			  timeout_ms * (int64_t)1000 - (msg_now_us() - start);
+		if (left_us <= 0)
+			return &lpd_not_found;
+		if (msg_now_us() - start < c->busy_poll_us) {
+			sched_yield();
+			continue;
+		}
+		if (msg_ring_prepare_sleep(&c->del)) {
+			msg_ring_awake(&c->del);
+			continue;
+		}
+		pr = poll(&pfd, 1, timeout_ms < 0 ? -1 :
+			  (int)((left_us + 999) / 1000));
+		msg_ring_awake(&c->del);
+		if (pr < 0 && errno != EINTR)
+			return lpd_error_os(errno, c->path);
+		if (pr <= 0)
+			continue;	/* the deadline check above decides */
+		/* A DELIVER whose marker is in the ring waits for it there:
+		 * taking it now would put it ahead of the slots before the
+		 * marker. */
+		if (recv(c->fd, hdr, sizeof(hdr), MSG_PEEK | MSG_DONTWAIT) ==
+		    (ssize_t)sizeof(hdr) &&
+		    lpd_load_u16(hdr + 4, true) == MSG_OP_DELIVER &&
+		    msg_ring_pending(&c->del))
+			continue;
+		busy = c->busy_poll_us;
+		c->busy_poll_us = 0;
+		err = client_read(c, 0, &op, &status, &len);
+		c->busy_poll_us = busy;
+		if (err == &lpd_not_found)
+			continue;
+		if (err != NULL)
+			return err;
+		if (op == MSG_OP_DELIVER)	/* one with no marker */
+			return msg_wire_parse(frame, len, c->path, 0, &why,
+					      ret);
+		/* A doorbell, or a stray answer: look at the ring again. */
+	}
 }
 
 struct lpd_error *
@@ -365,6 +654,8 @@ msg_client_recv(struct msg_client *c, int timeout_ms, struct msg_frame *ret)
 	uint16_t op, status;
 	size_t blen;
 
+	if (c->ring != NULL)
+		return client_ring_recv(c, timeout_ms, ret);
 	for (;;) {
 		err = client_read(c, timeout_ms, &op, &status, &blen);
 		if (err != NULL)

@@ -41,9 +41,15 @@
  *           u32 body length, body. SUBMIT: u32 number of nodes it went to.
  *           STATUS and DISCOVER: JSON text. DELIVER (pushed to a
  *           registered receiver): the wire message as received.
+ *           RING: the reply's status is 0 and it carries, as SCM_RIGHTS,
+ *           a sealed memfd holding two rings (ring-int.h): from then on
+ *           the connection may submit through one and, once registered,
+ *           is delivered to through the other. DOORBELL (either way,
+ *           never answered): "look at the ring", sent only to a side
+ *           that said it was going to sleep.
  * The caller's SO_PEERCRED uid/gid must be the VKE's uid or the
- * configured allow_uid/allow_gid for SUBMIT, REGISTER and DISCOVER;
- * STATUS is open to any local user. */
+ * configured allow_uid/allow_gid for SUBMIT, REGISTER, DISCOVER, RING
+ * and DOORBELL; STATUS is open to any local user. */
 #ifndef LPD_SERVICES_MESSAGING_H
 #define LPD_SERVICES_MESSAGING_H
 
@@ -184,6 +190,8 @@ enum msg_op {
 	MSG_OP_STATUS = 3,
 	MSG_OP_DISCOVER = 4,
 	MSG_OP_DELIVER = 5,		/* reply-only: pushed to receivers */
+	MSG_OP_RING = 6,		/* reply carries a memfd (SCM_RIGHTS) */
+	MSG_OP_DOORBELL = 7,		/* no body, never answered */
 };
 
 /* ---- client library ------------------------------------------------- */
@@ -234,8 +242,11 @@ struct lpd_error *msg_client_register(struct msg_client *c);
 
 /** Before sleeping for a reply or a message, keep C polling for up to US
  * microseconds (0, the default: sleep at once). Costs a CPU while it
- * lasts; saves the wake-up when the answer comes soon. */
-void msg_client_set_busy_poll(struct msg_client *c, unsigned us);
+ * lasts; saves the wake-up when the answer comes soon. With US > 0, C
+ * also asks its VKE for shared-memory rings (MSG_OP_RING), so polling
+ * needs no system call; call it before msg_client_register(). */
+struct lpd_error *msg_client_set_busy_poll(struct msg_client *c,
+					   unsigned us);
 
 /** Wait up to TIMEOUT_MS (-1: forever) for the next message. On success
  * *RET holds it, with payload pointing into C's buffer (valid until the

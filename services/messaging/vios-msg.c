@@ -13,9 +13,12 @@ static void
 usage(FILE *to)
 {
 	fprintf(to,
-"usage: vios-msg [--config FILE --node NAME | --socket PATH] COMMAND\n"
+"usage: vios-msg [--config FILE --node NAME | --socket PATH]\n"
+"                [--busy-poll US] COMMAND\n"
 "  send (--to NODE | --broadcast) [--opcode N] [MESSAGE...]\n"
 "                     one message per argument, else per stdin line\n"
+"                     (with --busy-poll: through a shared-memory ring,\n"
+"                     not waiting for each answer)\n"
 "  recv [--count N] [--timeout MS]\n"
 "                     register as the node's receiving daemon and print\n"
 "                     SRC<TAB>U|B<TAB>SEQ<TAB>PAYLOAD per message\n"
@@ -27,6 +30,7 @@ usage(FILE *to)
 struct cli {
 	struct msg_config *conf;
 	struct msg_client *client;
+	unsigned busy_poll_us;
 };
 
 static struct lpd_error *
@@ -103,12 +107,26 @@ cmd_send(struct cli *cli, int argc, char **argv)
 	while ((n = getline(&line, &cap, stdin)) > 0) {
 		if (line[n - 1] == '\n')
 			line[--n] = '\0';
-		err = msg_client_send(cli->client, dst, MSG_SUB_USER, opcode,
-				      line, (size_t)n, NULL);
+		if (cli->busy_poll_us > 0)
+			err = msg_client_send_nowait(cli->client, dst,
+						     MSG_SUB_USER, opcode,
+						     line, (size_t)n);
+		else
+			err = msg_client_send(cli->client, dst, MSG_SUB_USER,
+					      opcode, line, (size_t)n, NULL);
 		if (err != NULL)
 			break;
 	}
 	free(line);
+	if (err == NULL && cli->busy_poll_us > 0) {
+		uint32_t refused;
+
+		err = msg_client_flush(cli->client, 5000, &refused);
+		if (err == NULL && refused > 0)
+			err = lpd_error_format(LPD_ERR_REMOTE,
+					       "send: the VKE refused %u "
+					       "message(s)", refused);
+	}
 	return err;
 }
 
@@ -186,20 +204,34 @@ main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'c' },
 		{ "node", required_argument, NULL, 'n' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "busy-poll", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *config = getenv("VIOS_MSG_CONFIG");
 	const char *node = getenv("VIOS_MSG_NODE");
 	const char *sock = getenv("VIOS_MSG_SOCKET");
-	struct cli cli = { NULL, NULL };
+	struct cli cli = { NULL, NULL, 0 };
 	struct lpd_error *err = NULL;
 	char *path = NULL;
 	const char *cmd;
 	int c, status = 0;
 
-	while ((c = getopt_long(argc, argv, "+c:n:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+c:n:s:p:h", opts, NULL)) !=
+	       -1) {
+		char *end;
+		unsigned long us;
+
 		switch (c) {
+		case 'p':
+			us = strtoul(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || us > 100000) {
+				fprintf(stderr, "vios-msg: --busy-poll '%s' "
+					"not in 0..100000 us\n", optarg);
+				return 2;
+			}
+			cli.busy_poll_us = (unsigned)us;
+			break;
 		case 'c': config = optarg; break;
 		case 'n': node = optarg; break;
 		case 's': sock = optarg; break;
@@ -233,6 +265,8 @@ main(int argc, char **argv)
 	}
 	if (err == NULL)
 		err = msg_client_open(sock, &cli.client);
+	if (err == NULL && cli.busy_poll_us > 0)
+		err = msg_client_set_busy_poll(cli.client, cli.busy_poll_us);
 	if (err == NULL) {
 		argc -= optind;
 		argv += optind;

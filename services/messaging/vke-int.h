@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "services/messaging/messaging.h"
+#include "services/messaging/ring-int.h"
 
 enum {
 	KC_WINDOW = 256,	/* unacked frames per stream; receiver buffer */
@@ -83,6 +84,8 @@ struct vke_stats {
 	uint64_t tx_datagrams;
 	uint64_t injected_drops;
 	uint64_t injected_dups;
+	uint64_t ring_submitted;	/* of submitted: through a ring */
+	uint64_t ring_delivered;	/* of delivered_local: through one */
 };
 
 struct vke_conn {
@@ -92,6 +95,10 @@ struct vke_conn {
 	pid_t pid;
 	bool authorized;
 	bool receiver;
+	struct msg_ring_area *ring;	/* MSG_OP_RING's mapping, or NULL */
+	struct msg_ring_end sub;	/* we consume its submits */
+	struct msg_ring_end del;	/* we produce its deliveries */
+	bool broken;			/* its ring lied: close it */
 };
 
 struct vke_query {			/* a discovery in progress */

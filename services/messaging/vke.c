@@ -4,6 +4,7 @@
  * (kcluster.c) and gives what arrives to the receiving daemon; answers
  * discovery queries itself. Fault switches live here too. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -85,6 +87,8 @@ vke_conn_by_fd(struct vke *vke, int fd)
 static void
 vke_conn_close(struct vke *vke, size_t i)
 {
+	if (vke->conns[i].ring != NULL)
+		munmap(vke->conns[i].ring, sizeof(*vke->conns[i].ring));
 	close(vke->conns[i].fd);
 	vke->conns[i] = vke->conns[--vke->nconns];
 }
@@ -127,17 +131,54 @@ vke_rq_push(struct vke *vke, uint8_t *frame, size_t len)
 	return true;
 }
 
+/* One queued message into RC's delivery ring: 0, EAGAIN (full), or
+ * another errno (the ring's consumer index lied; RC is closed). A message
+ * too long for a slot goes by the socket behind a marker slot. */
+static int
+vke_ring_deliver(struct vke *vke, struct vke_conn *rc,
+		 const struct vke_rq_item *it)
+{
+	bool corrupt, big = it->len > MSG_RING_DATA;
+
+	if (msg_ring_put(&rc->del, big ? MSG_RING_ON_SOCKET : 0,
+			 it->frame, big ? 0 : it->len, &corrupt)) {
+		vke->stats.ring_delivered++;
+		if (!big || vke_reply(rc->fd, MSG_OP_DELIVER, 0, it->frame,
+				      it->len) == 0)
+			return 0;
+		/* Its marker is in the ring: the order cannot be kept. */
+		rc->broken = true;
+		return EPIPE;
+	}
+	if (!corrupt)
+		return EAGAIN;
+	vke->stats.dropped[MSG_DROP_REQUEST]++;
+	rc->broken = true;
+	return EPROTO;
+}
+
 /* Push queued messages to the receiving daemon until its socket fills. */
 static void
 vke_flush_rq(struct vke *vke)
 {
 	struct vke_conn *rc = vke_receiver(vke);
 
+	bool rang = false;
+
 	while (rc != NULL && vke->rq_count > 0) {
 		struct vke_rq_item *it = &vke->rq[vke->rq_head];
-		int e = vke_reply(rc->fd, MSG_OP_DELIVER, 0, it->frame,
-				  it->len);
+		int e = 0;
 
+		if (rc->ring != NULL) {
+			e = vke_ring_deliver(vke, rc, it);
+			if (e == EAGAIN)
+				break;	/* ring full: next round */
+			if (e == 0)
+				rang = true;
+		} else {
+			e = vke_reply(rc->fd, MSG_OP_DELIVER, 0, it->frame,
+				      it->len);
+		}
 		if (e == EAGAIN || e == ENOBUFS)
 			return;
 		if (e != 0) {
@@ -150,6 +191,8 @@ vke_flush_rq(struct vke *vke)
 		vke->rq_count--;
 		vke->stats.delivered_local++;
 	}
+	if (rang && msg_ring_take_doorbell(&rc->del))
+		vke_reply(rc->fd, MSG_OP_DOORBELL, 0, NULL, 0);
 }
 
 /* ---- discovery ------------------------------------------------------ */
@@ -434,6 +477,10 @@ vke_status_json(struct vke *vke, struct lpd_buf *out)
 	lpd_json_uint(&j, vke->stats.injected_drops);
 	lpd_json_key(&j, "injected_dups");
 	lpd_json_uint(&j, vke->stats.injected_dups);
+	lpd_json_key(&j, "ring_submitted");
+	lpd_json_uint(&j, vke->stats.ring_submitted);
+	lpd_json_key(&j, "ring_delivered");
+	lpd_json_uint(&j, vke->stats.ring_delivered);
 	lpd_json_key(&j, "dropped");
 	lpd_json_object_begin(&j);
 	for (int i = 1; i < MSG_DROP_COUNT; i++) {
@@ -549,6 +596,106 @@ vke_submit(struct vke *vke, const uint8_t *msg,
 	return e;
 }
 
+/* MSG_OP_RING: make C's rings and hand it the memfd. Sealed against
+ * resizing: a daemon that shrank it would make our next access fault.
+ * Returns false when C must be closed. */
+static bool
+vke_ring_setup(struct vke_conn *c)
+{
+	const size_t size = sizeof(struct msg_ring_area);
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	uint8_t h[MSG_REQ_HDR];
+	struct iovec iov = { h, sizeof(h) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cm;
+	void *map = MAP_FAILED;
+	int fd, e = 0;
+	bool ok;
+
+	if (c->ring != NULL)
+		return vke_reply(c->fd, MSG_OP_RING, EEXIST, NULL, 0) == 0;
+	fd = memfd_create("vios-vke-ring", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0 || ftruncate(fd, (off_t)size) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW |
+		  F_SEAL_SEAL) < 0 ||
+	    (map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			0)) == MAP_FAILED)
+		e = errno;
+	if (e != 0) {
+		if (fd >= 0)
+			close(fd);
+		return vke_reply(c->fd, MSG_OP_RING, (uint16_t)e, NULL, 0) ==
+		       0;
+	}
+	msg_ring_area_init(map);
+	memset(&ctl, 0, sizeof(ctl));
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	put_req_hdr(h, MSG_REP_MAGIC, MSG_OP_RING, 0, 0);
+	ok = sendmsg(c->fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) >= 0;
+	close(fd);
+	if (!ok) {
+		munmap(map, size);
+		return false;
+	}
+	c->ring = map;
+	c->sub = (struct msg_ring_end){ &c->ring->submit, 0 };
+	c->del = (struct msg_ring_end){ &c->ring->deliver, 0 };
+	return true;
+}
+
+/* Take what C's submit ring holds, a bounded number per round, each
+ * handled like a SUBMIT request whose answer is a count in the ring.
+ * Returns how many were taken. */
+static size_t
+vke_ring_drain(struct vke *vke, struct vke_conn *c)
+{
+	size_t n = 0, len;
+	uint32_t flags, count;
+
+	for (; n < 64; n++) {
+		enum msg_ring_get_result g = msg_ring_get(
+			&c->sub, vke->req, sizeof(vke->req), &len, &flags);
+		int e;
+
+		if (g == MSG_RING_EMPTY)
+			break;
+		if (g == MSG_RING_CORRUPT) {
+			vke->stats.dropped[MSG_DROP_REQUEST]++;
+			c->broken = true;
+			break;
+		}
+		if (g == MSG_RING_BAD_LENGTH || flags != 0) {
+			/* Submits too long for a slot come by the socket
+			 * after the ring drains: a marker is a lie. */
+			vke->stats.dropped[MSG_DROP_REQUEST]++;
+			atomic_fetch_add(&c->sub.ring->ctl.refused, 1);
+			if (g == MSG_RING_TAKEN)
+				msg_ring_release(&c->sub);
+			continue;
+		}
+		e = vke_submit(vke, vke->req, len, &count);
+		if (e == 0) {
+			vke->stats.submitted++;
+			vke->stats.ring_submitted++;
+		} else {
+			vke->stats.submit_rejected++;
+			atomic_fetch_add(&c->sub.ring->ctl.refused, 1);
+		}
+		msg_ring_release(&c->sub);
+	}
+	return n;
+}
+
 /* Returns false when the connection must be closed. */
 static bool
 vke_request(struct vke *vke, struct vke_conn *c, const uint8_t *buf,
@@ -574,7 +721,8 @@ vke_request(struct vke *vke, struct vke_conn *c, const uint8_t *buf,
 	lpd_reader_u32(&r, &blen);
 	if (magic != MSG_REQ_MAGIC || zero != 0 ||
 	    blen != lpd_reader_left(&r) || op < MSG_OP_SUBMIT ||
-	    op > MSG_OP_DISCOVER || (op != MSG_OP_SUBMIT && blen != 0)) {
+	    op > MSG_OP_DOORBELL || op == MSG_OP_DELIVER ||
+	    (op != MSG_OP_SUBMIT && blen != 0)) {
 		vke->stats.dropped[MSG_DROP_REQUEST]++;
 		return vke_reply(c->fd, op, EPROTO, NULL, 0) == 0;
 	}
@@ -611,6 +759,10 @@ vke_request(struct vke *vke, struct vke_conn *c, const uint8_t *buf,
 	case MSG_OP_DISCOVER:
 		e = disc_start(vke, c->fd);
 		return e == 0 || vke_reply(c->fd, op, (uint16_t)e, NULL, 0) == 0;
+	case MSG_OP_RING:
+		return vke_ring_setup(c);
+	case MSG_OP_DOORBELL:
+		return true;	/* the loop drains the ring every round */
 	}
 	return true;
 }
@@ -747,6 +899,47 @@ vke_arm_fault(struct vke *vke)
 	lpd_free(dir);
 }
 
+/* Every ring's submits; connections whose ring lied are closed. */
+static size_t
+vke_rings_drain(struct vke *vke)
+{
+	size_t n = 0;
+
+	for (size_t i = vke->nconns; i-- > 0;) {
+		struct vke_conn *c = &vke->conns[i];
+
+		if (c->ring != NULL)
+			n += vke_ring_drain(vke, c);
+		if (c->broken)
+			vke_conn_close(vke, i);
+	}
+	return n;
+}
+
+/* Before poll sleeps: ask every ring's producer for a doorbell. True
+ * when a submit came meanwhile (then do not sleep). */
+static bool
+vke_rings_sleep(struct vke *vke)
+{
+	bool pending = false;
+
+	for (size_t i = 0; i < vke->nconns; i++) {
+		if (vke->conns[i].ring != NULL &&
+		    msg_ring_prepare_sleep(&vke->conns[i].sub))
+			pending = true;
+	}
+	return pending;
+}
+
+static void
+vke_rings_awake(struct vke *vke)
+{
+	for (size_t i = 0; i < vke->nconns; i++) {
+		if (vke->conns[i].ring != NULL)
+			msg_ring_awake(&vke->conns[i].sub);
+	}
+}
+
 static void
 vke_loop(struct vke *vke, int sigfd)
 {
@@ -768,8 +961,13 @@ vke_loop(struct vke *vke, int sigfd)
 			else if (q->deadline_ms - now < timeout)
 				timeout = (int)(q->deadline_ms - now);
 		}
+		if (vke_rings_drain(vke) > 0)
+			last_work_us = msg_now_us();
 		vke_flush_rq(vke);
 		rc = vke_receiver(vke);
+		if (rc != NULL && rc->ring != NULL && vke->rq_count > 0 &&
+		    timeout > 1)
+			timeout = 1;	/* its ring is full: look again soon */
 		pfd[0] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		pfd[1] = (struct pollfd){ .fd = vke->udp_fd, .events = POLLIN };
 		pfd[2] = (struct pollfd){ .fd = vke->listen_fd,
@@ -791,7 +989,10 @@ vke_loop(struct vke *vke, int sigfd)
 			timeout = 0;
 			sched_yield();	/* others on this CPU go first */
 		}
+		if (timeout != 0 && vke_rings_sleep(vke))
+			timeout = 0;
 		pr = poll(pfd, n, timeout);
+		vke_rings_awake(vke);
 		if (pr < 0 && errno != EINTR)
 			return;
 		if (pr > 0 && busy_us > 0)

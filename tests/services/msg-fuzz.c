@@ -5,17 +5,26 @@
  * were sent so the caller can compare with the VKE's drop counters.
  *   msg-fuzz --udp PORT --socket PATH [--count N] [--seed S]
  *   msg-fuzz --socket PATH --submit-sublen N   (one message whose
- *            sub-header length is N: the subhdr-len fault's trigger) */
+ *            sub-header length is N: the subhdr-len fault's trigger)
+ *   msg-fuzz --socket PATH --ring N [--seed S]  (asks for a ring, puts N
+ *            hostile slots in it, then lies about its index: prints
+ *            "ring N sealed yes|no closed yes|no refused R")
+ *   msg-fuzz --socket PATH --deliver-ring   (registers as the receiver
+ *            with a ring whose index lies; see fuzz_deliver_ring) */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "services/messaging/messaging.h"
+#include "services/messaging/ring-int.h"
 
 struct fuzz {
 	uint64_t rng;
@@ -310,6 +319,167 @@ submit_sublen(const char *path, unsigned sublen)
 	return 0;
 }
 
+/* The memfd a RING reply carries, or -1. */
+static int
+ring_request(int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} ctl;
+	uint8_t req[MSG_REQ_HDR], rep[64];
+	struct iovec iov = { rep, sizeof(rep) };
+	struct msghdr m = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.buf, .msg_controllen = sizeof(ctl.buf),
+	};
+	struct cmsghdr *cm;
+	int mfd = -1;
+
+	put_req(req, MSG_REQ_MAGIC, MSG_OP_RING, 0, 0);
+	if (send(fd, req, sizeof(req), MSG_NOSIGNAL) < 0 ||
+	    recvmsg(fd, &m, 0) < MSG_REQ_HDR || (rep[6] | rep[7]) != 0)
+		return -1;
+	cm = CMSG_FIRSTHDR(&m);
+	if (cm != NULL && cm->cmsg_type == SCM_RIGHTS)
+		memcpy(&mfd, CMSG_DATA(cm), sizeof(int));
+	return mfd;
+}
+
+/* Wait (up to 5 s) until the VKE has taken every slot we put. */
+static bool
+ring_drained(struct msg_ring_end *e)
+{
+	for (int t = 0; t < 5000; t++) {
+		if (msg_ring_drained(e))
+			return true;
+		usleep(1000);
+	}
+	return false;
+}
+
+static int
+fuzz_ring(struct fuzz *z, const char *path, long count)
+{
+	static uint8_t frame[MSG_MAX_FRAME + 1000];
+	struct msg_ring_area *a;
+	struct msg_ring_end e;
+	struct msg_ring_slot *s;
+	uint8_t bell[MSG_REQ_HDR];
+	int fd = unix_connect(path), mfd;
+	bool sealed, closed = false;
+	struct pollfd p;
+
+	if (fd < 0 || (mfd = ring_request(fd)) < 0) {
+		fprintf(stderr, "msg-fuzz: no ring from the VKE\n");
+		return -1;
+	}
+	sealed = ftruncate(mfd, 0) < 0 && ftruncate(mfd, 1 << 24) < 0;
+	a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	close(mfd);
+	if (a == MAP_FAILED)
+		return -1;
+	e = (struct msg_ring_end){ &a->submit, 0 };
+	put_req(bell, MSG_REQ_MAGIC, MSG_OP_DOORBELL, 0, 0);
+	for (long i = 0; i < count; i++) {
+		size_t n = 0;
+
+		if (i % 32 == 0 && !ring_drained(&e)) {
+			fprintf(stderr, "msg-fuzz: the VKE stopped taking "
+				"slots at %ld\n", i);
+			return -1;
+		}
+		s = &a->submit.slot[e.idx % MSG_RING_SLOTS];
+		switch (fuzz_rand(z) % 4) {
+		case 0:		/* a length past the slot */
+			s->len = MSG_RING_DATA + 1 + fuzz_rand(z) % 100000;
+			s->flags = 0;
+			break;
+		case 1:		/* flags nobody defined */
+			s->len = 40;
+			s->flags = 2 + fuzz_rand(z) % 1000;
+			break;
+		case 2:		/* "on the socket", from the daemon */
+			s->len = 0;
+			s->flags = MSG_RING_ON_SOCKET;
+			break;
+		default:	/* a bad message that fits */
+			n = bad_frame(z, frame, sizeof(frame), true);
+			if (n > MSG_RING_DATA)
+				n = MSG_RING_DATA;
+			if (n == 0)
+				frame[n++] = 0xff;
+			memcpy(s->data, frame, n);
+			s->len = (uint32_t)n;
+			s->flags = 0;
+			break;
+		}
+		e.idx++;
+		atomic_store_explicit(&a->submit.ctl.tail, e.idx,
+				      memory_order_release);
+		if (msg_ring_take_doorbell(&e) &&
+		    send(fd, bell, sizeof(bell), MSG_NOSIGNAL) < 0)
+			return -1;
+	}
+	if (!ring_drained(&e)) {
+		fprintf(stderr, "msg-fuzz: the VKE left slots untaken\n");
+		return -1;
+	}
+	/* Last, an index that cannot be: the VKE must hang up on us. */
+	atomic_store_explicit(&a->submit.ctl.tail,
+			      e.idx + MSG_RING_SLOTS + 5, memory_order_release);
+	send(fd, bell, sizeof(bell), MSG_NOSIGNAL);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (int t = 0; t < 50 && !closed; t++) {
+		uint8_t b[64];
+
+		if (poll(&p, 1, 100) > 0)
+			closed = recv(fd, b, sizeof(b), MSG_DONTWAIT) == 0;
+	}
+	printf("ring %ld sealed %s closed %s refused %u\n", count,
+	       sealed ? "yes" : "no", closed ? "yes" : "no",
+	       atomic_load(&a->submit.ctl.refused));
+	munmap(a, sizeof(*a));
+	close(fd);
+	return 0;
+}
+
+/* A registered receiver whose delivery ring claims an impossible index:
+ * the VKE must hang up on it at its next delivery (which the caller
+ * causes) rather than write past the ring. Prints "deliver-ring closed
+ * yes|no". */
+static int
+fuzz_deliver_ring(const char *path)
+{
+	uint8_t req[MSG_REQ_HDR], b[256];
+	struct msg_ring_area *a;
+	struct pollfd p;
+	bool closed = false;
+	int fd = unix_connect(path), mfd;
+
+	if (fd < 0 || (mfd = ring_request(fd)) < 0)
+		return -1;
+	a = mmap(NULL, sizeof(*a), PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	close(mfd);
+	if (a == MAP_FAILED)
+		return -1;
+	put_req(req, MSG_REQ_MAGIC, MSG_OP_REGISTER, 0, 0);
+	if (request(fd, req, sizeof(req)) != 0)
+		return -1;
+	atomic_store(&a->deliver.ctl.head, 1000);
+	printf("registered\n");
+	fflush(stdout);
+	p = (struct pollfd){ .fd = fd, .events = POLLIN };
+	for (int t = 0; t < 100 && !closed; t++) {
+		if (poll(&p, 1, 100) > 0)
+			closed = recv(fd, b, sizeof(b), MSG_DONTWAIT) == 0;
+	}
+	printf("deliver-ring closed %s\n", closed ? "yes" : "no");
+	munmap(a, sizeof(*a));
+	close(fd);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -320,11 +490,14 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 'r' },
 		{ "node", required_argument, NULL, 'i' },
 		{ "submit-sublen", required_argument, NULL, 'l' },
+		{ "ring", required_argument, NULL, 'g' },
+		{ "deliver-ring", no_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct fuzz z = { .rng = 0x9e3779b97f4a7c15ull, .node = 1 };
 	const char *sock = NULL;
-	long count = 1000, port = 0, sublen = -1;
+	long count = 1000, port = 0, sublen = -1, ring = -1;
+	bool deliver_ring = false;
 	int c, rc = 0;
 
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -336,6 +509,8 @@ main(int argc, char **argv)
 			  break;
 		case 'i': z.node = (uint16_t)strtoul(optarg, NULL, 10); break;
 		case 'l': sublen = strtol(optarg, NULL, 10); break;
+		case 'g': ring = strtol(optarg, NULL, 10); break;
+		case 'd': deliver_ring = true; break;
 		default:
 			fprintf(stderr, "usage: msg-fuzz [--udp PORT] "
 				"[--socket PATH] [--count N] [--seed S]\n");
@@ -345,6 +520,10 @@ main(int argc, char **argv)
 	if (sublen >= 0)
 		return sock != NULL && submit_sublen(sock, (unsigned)sublen) ==
 		       0 ? 0 : 1;
+	if (ring >= 0)
+		return sock != NULL && fuzz_ring(&z, sock, ring) == 0 ? 0 : 1;
+	if (deliver_ring)
+		return sock != NULL && fuzz_deliver_ring(sock) == 0 ? 0 : 1;
 	if (port > 0 && fuzz_udp(&z, (uint16_t)port, count) < 0)
 		rc = 1;
 	if (sock != NULL && fuzz_unix(&z, sock, count) < 0)
