@@ -5,10 +5,13 @@
 # loopback, 4 group members), if corosync and libcpg-dev are installed.
 # Latency is submit-to-delivery (broadcast: at the last of 4 receivers);
 # throughput is pipelined messages submitted per second until delivered.
-# Two modes, each against its own floor: the default (everyone sleeps
-# until data comes), and busy polling (busy_poll_us in the cluster
-# configuration, msg_client_set_busy_poll in the daemon; udp-bp polls
-# the same way). ROUNDS runs of each, interleaved; medians are printed.
+# Two modes: the default (everyone sleeps until data comes), and busy
+# polling (busy_poll_us in the cluster configuration, and
+# msg_client_set_busy_poll in the daemon, which then talks to its VKE
+# through shared-memory rings). Both are compared with raw UDP sleeping
+# on its sockets (the floor the issue names) and with raw UDP busy
+# polling the same way (udp-bp, the stricter floor). ROUNDS runs of each,
+# interleaved; medians are printed.
 #   make bench-messaging        (COUNT=N, ROUNDS=N, BUSY_US=N)
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -95,7 +98,8 @@ else
 fi
 
 echo "messaging, 4 nodes on loopback, $COUNT messages each, median of $ROUNDS rounds, $(nproc) cores"
-echo "-bp: busy polling for $BUSY_US us; each mode's ratio is to its own UDP floor"
+echo "-bp: busy polling for $BUSY_US us (the service: through shared-memory rings)"
+echo "p50/udp: against raw UDP round trips / 2 with sleeping sockets; p50/udp-bp: against raw UDP busy polling"
 awk -v cpg=$cpg '
 function median(k, f,    n, i, j, t, v) {
 	n = cnt[k]
@@ -104,19 +108,19 @@ function median(k, f,    n, i, j, t, v) {
 		for (j = i; j > 1 && v[j - 1] > v[j]; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
 	return n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
 }
+function ratio(a, b) { return (b in p50) && p50[b] > 0 ? sprintf("%.2f", p50[a] / p50[b]) : "-" }
 { k = $1; c = ++cnt[k]; val[k, "p50", c] = $3; val[k, "p99", c] = $5; val[k, "tput", c] = $7 }
 END {
 	for (k in cnt) { p50[k] = median(k, "p50"); p99[k] = median(k, "p99"); tput[k] = median(k, "tput") }
-	printf "%-13s %9s %9s %12s %10s %9s %9s\n", "path", "p50_us", "p99_us", "msgs/s",
-	       "p50/floor", "p50/cpg", "tput/cpg"
+	printf "%-13s %8s %8s %10s %8s %9s %8s %9s\n", "path", "p50_us", "p99_us", "msgs/s",
+	       "p50/udp", "p50/udp-bp", "p50/cpg", "tput/cpg"
 	n = split("unicast broadcast unicast-bp broadcast-bp udp udp-bp cpg", order, " ")
 	for (i = 1; i <= n; i++) {
 		k = order[i]
 		if (!(k in p50)) continue
-		floor = k ~ /-bp$/ ? "udp-bp" : "udp"
-		rf = (floor in p50) && p50[floor] > 0 ? sprintf("%.2f", p50[k] / p50[floor]) : "-"
-		rc = (cpg == "yes" && p50["cpg"] > 0) ? sprintf("%.2f", p50[k] / p50["cpg"]) : "-"
+		rc = cpg == "yes" ? ratio(k, "cpg") : "-"
 		tc = (cpg == "yes" && tput["cpg"] > 0) ? sprintf("%.2f", tput[k] / tput["cpg"]) : "-"
-		printf "%-13s %9.1f %9.1f %12.0f %10s %9s %9s\n", k, p50[k], p99[k], tput[k], rf, rc, tc
+		printf "%-13s %8.1f %8.1f %10.0f %8s %9s %8s %9s\n", k, p50[k], p99[k], tput[k],
+		       ratio(k, "udp"), ratio(k, "udp-bp"), rc, tc
 	}
 }' "$out"
