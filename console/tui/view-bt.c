@@ -91,7 +91,15 @@ bt_key(struct view *v, int key)
 {
 	int n = (int)bt_count(v);
 
+	/* Up and Down reach here only from the wheel (or past either end
+	 * of the stack): the bindings move the frame, the wheel scrolls. */
 	switch (key) {
+	case KEY_DOWN:
+		v->top++;
+		break;
+	case KEY_UP:
+		v->top--;
+		break;
 	case KEY_NPAGE:
 		v->top += v->rows;
 		break;
