@@ -22,7 +22,8 @@ DEB_PACKAGES = build-essential pkg-config libelf-dev libdwarf-dev \
 	libncurses-dev libssh2-1-dev libsqlite3-dev elfutils gdb libc6-dbg \
 	tmux jq python3 bzip2 g++ procps time libjansson-dev \
 	liblzma-dev zlib1g-dev liblz4-dev libdebuginfod-dev debuginfod \
-	libssl-dev attr xz-utils zstd lz4 gzip openssh-server openssh-client
+	libssl-dev attr xz-utils zstd lz4 gzip openssh-server openssh-client \
+	gcc-multilib gdb-multiarch
 
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

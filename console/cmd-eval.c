@@ -214,6 +214,7 @@ values_x(struct cmd_ctx *ctx, struct con_selection *sel, const char *line,
 	struct lpd_error *err;
 	unsigned long count = 1;
 	char fmt = 'x', unit = 'w';
+	bool big = dump_get_arch(dbg_target_dump(sel->target))->big_endian;
 	unsigned size, per_line, i;
 	int64_t addr;
 	char sym[512];
@@ -244,8 +245,9 @@ values_x(struct cmd_ctx *ctx, struct con_selection *sel, const char *line,
 		count = EVAL_MAX_X;
 	if (fmt == 'c' && !strchr(line, 'b'))
 		unit = 'b';
-	if (fmt == 'a')
-		unit = 'g';
+	if (fmt == 'a')	/* a unit is an address of the core's */
+		unit = dump_get_arch(dbg_target_dump(sel->target))->addr_size
+		       == 4 ? 'w' : 'g';
 	size = unit == 'b' ? 1 : unit == 'h' ? 2 : unit == 'w' ? 4 : 8;
 	per_line = fmt == 'c' ? 8 : size == 8 ? 2 : size == 4 ? 4 : 8;
 	err = dbg_eval(sel->target, sel->stack, sel->frame, values_skip(rest),
@@ -294,7 +296,7 @@ values_x(struct cmd_ctx *ctx, struct con_selection *sel, const char *line,
 			break;
 		}
 		for (k = 0; k < size; k++)
-			x |= (uint64_t)buf[k] << (8 * k);
+			x |= (uint64_t)buf[big ? size - 1 - k : k] << (8 * k);
 		if (ctx->json && j != NULL) {
 			lpd_json_uint(j, x);
 			continue;

@@ -118,8 +118,12 @@ struct lpd_error *dbg_type_of_die(struct dbg_dwarf *d, Dwarf_Die die,
 				  Dwarf_Off off, const struct dbg_type **ret);
 void dbg_types_destroy(struct dbg_types *ts);
 /** A table for made-up types (pointer to X, char[N]); the target owns
- * one. */
-struct lpd_error *dbg_types_create_scratch(struct dbg_types **ret);
+ * one. ADDR_SIZE (4 or 8, the core's architecture) is the size of the
+ * pointers it makes; LPD_ERR_INVALID_ARG for another. */
+struct lpd_error *dbg_types_create_scratch(unsigned addr_size,
+					   struct dbg_types **ret);
+/** Pointer to T, made once: in T's own table when it has one (its
+ * file's address size), else in SCRATCH (the target's). */
 struct lpd_error *dbg_type_pointer_to(struct dbg_types *scratch,
 				      const struct dbg_type *t,
 				      const struct dbg_type **ret);
@@ -139,6 +143,11 @@ enum dbg_builtin {
 
 /** A C type that needs no DWARF (literals, registers, casts). */
 const struct dbg_type *dbg_type_builtin(enum dbg_builtin which);
+/** Builtin WHICH as the target of SCRATCH sizes it: long and unsigned
+ * long have its address size; others (or SCRATCH NULL) are
+ * dbg_type_builtin()'s. */
+const struct dbg_type *dbg_types_builtin(const struct dbg_types *scratch,
+					 enum dbg_builtin which);
 /** T without typedefs, const and volatile. */
 const struct dbg_type *dbg_type_strip(const struct dbg_type *t);
 /** T without const and volatile (typedefs kept). */

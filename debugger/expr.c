@@ -833,12 +833,17 @@ static struct lpd_error *
 eval_int(struct eval *ev, const struct dbg_type *t, uint64_t x,
 	 struct dbg_value **ret)
 {
+	uint64_t size = dbg_type_size(t);
+	size_t n = size != 0 && size < 8 ? (size_t)size : 8, i;
+	bool big = ev->t != NULL &&
+		   dump_get_arch(dbg_target_dump(ev->t))->big_endian;
 	uint8_t b[8];
-	size_t i;
 
-	for (i = 0; i < 8; i++)
-		b[i] = (uint8_t)(x >> (8 * i));
-	return dbg_value_from_bytes(ev->t, t, b, 8, ret);
+	/* The type's own width in the target's order: value_raw() reads
+	 * the bytes back that way (a 4-byte pointer on ppc, s390). */
+	for (i = 0; i < n; i++)
+		b[big ? n - 1 - i : i] = (uint8_t)(x >> (8 * i));
+	return dbg_value_from_bytes(ev->t, t, b, n, ret);
 }
 
 static struct lpd_error *
@@ -916,7 +921,7 @@ eval_base_type(struct eval *ev, const char *words,
 				return dbg_type_from_die(d, die, ret);
 			lpd_error_destroy(err);
 		}
-		*ret = dbg_type_builtin(bases[i].builtin);
+		*ret = dbg_types_builtin(ev->c.scratch, bases[i].builtin);
 		return NULL;
 	}
 	return lpd_error_format(LPD_ERR_NOT_FOUND, "No symbol \"%s\" in "
@@ -1107,10 +1112,18 @@ eval_register(struct eval *ev, const char *name, struct dbg_value **ret)
 		*ret = v;
 		return NULL;
 	}
-	if (regno == arch->pc_regno)
-		t = dbg_type_builtin(DBG_BUILTIN_CODE_PTR);
-	else if (regno == arch->sp_regno || regno == arch->fp_regno)
-		t = dbg_type_builtin(DBG_BUILTIN_DATA_PTR);
+	if (regno == arch->pc_regno ||
+	    regno == arch->sp_regno || regno == arch->fp_regno) {
+		/* Pointers of the target's address size, not the builtins'
+		 * 8 bytes. */
+		struct lpd_error *err = dbg_type_pointer_to(ev->c.scratch,
+			dbg_type_builtin(regno == arch->pc_regno ?
+					 DBG_BUILTIN_VOID_FUNC :
+					 DBG_BUILTIN_VOID), &t);
+
+		if (err != NULL)
+			return err;
+	}
 	if (ev->s == NULL || ev->c.raw == NULL)
 		return lpd_error_format(LPD_ERR_INVALID_ARG, "No registers.");
 	if (!dump_regs_has(&ev->c.known, regno)) {
@@ -1362,7 +1375,8 @@ eval_binary(struct eval *ev, uint8_t op, struct dbg_value *a,
 		case EX_SUB:
 			if (pa && pb && op == EX_SUB) {
 				es = dbg_type_size(ta->target);
-				err = eval_int(ev, dbg_type_builtin(
+				err = eval_int(ev, dbg_types_builtin(
+						ev->c.scratch,
 						DBG_BUILTIN_LONG),
 					       (uint64_t)((x - y) /
 							  (int64_t)(es ? es
@@ -1802,7 +1816,8 @@ eval_node(struct eval *ev, const struct dbg_expr_node *n,
 			t = a != NULL ? a->type : NULL;
 		}
 		if (err == NULL)
-			err = eval_int(ev, dbg_type_builtin(DBG_BUILTIN_ULONG),
+			err = eval_int(ev, dbg_types_builtin(ev->c.scratch,
+							     DBG_BUILTIN_ULONG),
 				       dbg_type_size(t), ret);
 		break;
 	case EX_CAST:

@@ -29,6 +29,11 @@ struct types_name {
 
 struct dbg_types {
 	struct dbg_dwarf *dwarf;	/* NULL: a scratch table */
+	unsigned addr_size;		/* bytes of the pointers made here */
+	/* Pointers to builtins: these are const, so the cache lives here. */
+	const struct dbg_type *builtin_ptr[DBG_BUILTIN_COUNT];
+	/* Builtins whose size is the target's (long on ILP32), or NULL. */
+	const struct dbg_type *sized[DBG_BUILTIN_COUNT];
 	struct types_slot *slots;	/* open addressing, power of 2 */
 	size_t cap_slots, n_slots;
 	struct dbg_type **all;		/* every type made, for freeing */
@@ -39,6 +44,8 @@ struct dbg_types {
 	size_t n_names, cap_names;
 };
 
+static struct dbg_type *types_alloc(struct dbg_types *ts, uint8_t kind);
+
 /* ---- the table ---------------------------------------------------------- */
 
 static struct dbg_types *
@@ -46,20 +53,70 @@ types_new(struct dbg_dwarf *d)
 {
 	struct dbg_types *ts = lpd_calloc(1, sizeof(*ts));
 
-	if (ts != NULL)
+	if (ts != NULL) {
 		ts->dwarf = d;
+		/* The file's class, as for DWARF pointer types without
+		 * DW_AT_byte_size: x32 is ELFCLASS32 on a 64-bit machine. */
+		ts->addr_size = d != NULL && dbg_dwarf_elf(d)->elfclass ==
+					     ELFCLASS32 ? 4 : 8;
+	}
 	return ts;
 }
 
-struct lpd_error *
-dbg_types_create_scratch(struct dbg_types **ret)
+/* A copy of builtin WHICH in TS with TS's address size. */
+static struct lpd_error *
+types_sized(struct dbg_types *ts, enum dbg_builtin which)
 {
-	struct dbg_types *ts = types_new(NULL);
+	const struct dbg_type *b = dbg_type_builtin(which);
+	struct dbg_type *t = types_alloc(ts, b->kind);
 
+	if (t == NULL)
+		return &lpd_enomem;
+	t->is_signed = b->is_signed;
+	t->has_size = true;
+	t->size = ts->addr_size;
+	t->name = lpd_strdup(b->name);
+	if (t->name == NULL)
+		return &lpd_enomem;
+	ts->sized[which] = t;
+	return NULL;
+}
+
+struct lpd_error *
+dbg_types_create_scratch(unsigned addr_size, struct dbg_types **ret)
+{
+	struct lpd_error *err;
+	struct dbg_types *ts;
+
+	if (addr_size != 4 && addr_size != 8)
+		return lpd_error_format(LPD_ERR_INVALID_ARG, "unsupported "
+					"address size %u", addr_size);
+	ts = types_new(NULL);
 	if (ts == NULL)
 		return &lpd_enomem;
+	ts->addr_size = addr_size;
+	/* Every 32-bit target we read (i386, ppc, s390, x32) is ILP32: long
+	 * is as wide as an address there. */
+	if (addr_size != 8) {
+		err = types_sized(ts, DBG_BUILTIN_LONG);
+		if (err == NULL)
+			err = types_sized(ts, DBG_BUILTIN_ULONG);
+		if (err != NULL) {
+			dbg_types_destroy(ts);
+			return err;
+		}
+	}
 	*ret = ts;
 	return NULL;
+}
+
+const struct dbg_type *
+dbg_types_builtin(const struct dbg_types *scratch, enum dbg_builtin which)
+{
+	if (scratch != NULL && (unsigned)which < DBG_BUILTIN_COUNT &&
+	    scratch->sized[which] != NULL)
+		return scratch->sized[which];
+	return dbg_type_builtin(which);
 }
 
 static void
@@ -267,24 +324,40 @@ struct lpd_error *
 dbg_type_pointer_to(struct dbg_types *scratch, const struct dbg_type *t,
 		    const struct dbg_type **ret)
 {
+	struct dbg_types *ts = t->owner != NULL ? t->owner : scratch;
+	const struct dbg_type **slot = NULL;
 	struct dbg_type *p;
+	size_t i;
 
 	if (t->ptr_to != NULL) {
 		*ret = t->ptr_to;
 		return NULL;
 	}
+	for (i = 0; t->owner == NULL && i < DBG_BUILTIN_COUNT; i++) {
+		if (t != &types_builtin[i])
+			continue;
+		slot = &scratch->builtin_ptr[i];
+		if (*slot != NULL) {
+			*ret = *slot;
+			return NULL;
+		}
+		break;
+	}
 	/* A DWARF type belongs to its object's table, shared by every
 	 * target of that build-id: its pointer type is made in the same
 	 * table and cached on it, so it lives exactly as long. Builtins are
-	 * const and have no table: theirs go to the target's scratch. */
-	p = types_alloc(t->owner != NULL ? t->owner : scratch,
-			DBG_TYPE_POINTER);
+	 * const and have no table: theirs go to the target's scratch. Both
+	 * tables know the size of an address (the file's class, the core's
+	 * architecture): 4 on i386, ppc, s390 and x32. */
+	p = types_alloc(ts, DBG_TYPE_POINTER);
 	if (p == NULL)
 		return &lpd_enomem;
-	p->size = 8;
+	p->size = ts->addr_size;
 	p->has_size = true;
 	p->target = t;
-	if (t->owner != NULL)
+	if (slot != NULL)
+		*slot = p;
+	else if (t->owner != NULL)
 		((struct dbg_type *)t)->ptr_to = p;
 	*ret = p;
 	return NULL;
@@ -1198,7 +1271,8 @@ types_decl(const struct dbg_type *t, const char *inner, struct lpd_buf *out,
 {
 	struct lpd_buf s = LPD_BUF_INIT;
 	struct lpd_error *err = NULL;
-	const struct dbg_type *tg;
+	const struct dbg_type *tg, *bare;
+	unsigned n = 0;
 
 	if (t == NULL || depth > 64)
 		return lpd_buf_puts(out, "?");
@@ -1206,8 +1280,10 @@ types_decl(const struct dbg_type *t, const char *inner, struct lpd_buf *out,
 	case DBG_TYPE_POINTER:
 	case DBG_TYPE_REF:
 		tg = t->target;
-		if (tg != NULL && (tg->kind == DBG_TYPE_ARRAY ||
-				   tg->kind == DBG_TYPE_FUNC))
+		/* Through qualifiers: &__func__ is const char (*)[N]. */
+		bare = dbg_type_strip_cv(tg);
+		if (bare != NULL && (bare->kind == DBG_TYPE_ARRAY ||
+				     bare->kind == DBG_TYPE_FUNC))
 			err = lpd_buf_printf(&s, "(%s%s)",
 					     t->kind == DBG_TYPE_REF ? "&"
 								     : "*",
@@ -1241,8 +1317,21 @@ types_decl(const struct dbg_type *t, const char *inner, struct lpd_buf *out,
 		tg = t->target;
 		if (tg != NULL && tg->kind == DBG_TYPE_ARRAY) {
 			/* C qualifies an array's elements; DWARF says it
-			 * of both. */
-			err = types_decl(tg, inner, out, depth + 1);
+			 * of both, or (older GCC) of the array only: then
+			 * the qualifier goes on a plain element type. */
+			for (bare = tg; bare != NULL && bare->kind ==
+			     DBG_TYPE_ARRAY && depth + n < 64; n++)
+				bare = bare->target;
+			if (bare != NULL && bare->kind != t->kind &&
+			    bare->kind != DBG_TYPE_POINTER &&
+			    bare->kind != DBG_TYPE_FUNC &&
+			    bare->kind != DBG_TYPE_CONST &&
+			    bare->kind != DBG_TYPE_VOLATILE)
+				err = lpd_buf_puts(out,
+						   t->kind == DBG_TYPE_CONST ?
+						   "const " : "volatile ");
+			if (err == NULL)
+				err = types_decl(tg, inner, out, depth + 1);
 			break;
 		}
 		if (tg != NULL && tg->kind == DBG_TYPE_POINTER) {

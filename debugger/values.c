@@ -358,6 +358,17 @@ value_big_endian(const struct dbg_value *v)
 	       dump_get_arch(dbg_target_dump(v->target))->big_endian;
 }
 
+/* X as N bytes in the target's byte order, as value_raw() reads them
+ * back; bytes past the 8 of X are zero. */
+static void
+value_store(uint8_t *b, size_t n, uint64_t x, bool big)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		b[big ? n - 1 - i : i] = i < 8 ? (uint8_t)(x >> (8 * i)) : 0;
+}
+
 /* Raw bits of scalar V (sign-extended when signed). */
 static bool
 value_raw(const struct dbg_value *v, uint64_t *ret)
@@ -473,7 +484,9 @@ dbg_frame_ctx_init(struct dbg_target *t, const struct dbg_stack *s,
 	memset(ret, 0, sizeof(*ret));
 	ret->t = t;
 	if (t->scratch == NULL) {
-		err = dbg_types_create_scratch(&t->scratch);
+		err = dbg_types_create_scratch(
+			dump_get_arch(dbg_target_dump(t))->addr_size,
+			&t->scratch);
 		if (err != NULL)
 			return err;
 	}
@@ -593,9 +606,7 @@ value_fill_piece(struct dbg_frame_ctx *c, struct dbg_value *v,
 			v->bytes[at + i] = i < len ? reg[i] : 0;
 		return NULL;
 	case DBG_PIECE_VALUE:
-		for (i = 0; i < n; i++)
-			v->bytes[at + i] = i < 8 ? (uint8_t)(p->value >> (8 * i))
-						 : 0;
+		value_store(v->bytes + at, n, p->value, value_big_endian(v));
 		return NULL;
 	case DBG_PIECE_IMPLICIT:
 		for (i = 0; i < n; i++)
@@ -739,8 +750,7 @@ value_const(struct dbg_dwarf *d, Dwarf_Die die, Dwarf_Off off,
 			goto bad;
 		x = uv;
 scalar:
-		for (i = 0; i < v->size && i < 8; i++)
-			v->bytes[i] = (uint8_t)(x >> (8 * i));
+		value_store(v->bytes, v->size, x, value_big_endian(v));
 		break;
 	}
 	dwarf_dealloc_attribute(a);

@@ -68,7 +68,8 @@ def main():
     lpd, exe, core, cmdfile = args[:4]
     cmds = [l.rstrip("\n") for l in open(cmdfile) if l.strip()
             and not l.startswith("#")]
-    gdb_args = ["gdb", "-nx", "-batch", "-ex", "set width 0",
+    # LPD_GDB: gdb-multiarch for cores of another architecture.
+    gdb_args = [os.environ.get("LPD_GDB", "gdb"), "-nx", "-batch", "-ex", "set width 0",
                 "-ex", "set height 0", "-ex", "set print pretty off"]
     lpd_args = [lpd, "eval", core, exe]
     for i, c in enumerate(cmds):
