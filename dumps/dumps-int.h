@@ -175,4 +175,19 @@ void dump_memory_deinit(struct dump *d);
 /* modules.c */
 void dump_modules_deinit(struct dump *d);
 
+/* writer.c */
+/* What the writer acts on in a /proc/PID/smaps "VmFlags:" line. The uffd
+ * bits mark ranges whose unpopulated pages wait on a userfaultfd handler
+ * when touched, which the stopped process cannot answer. */
+enum {
+	DUMP_VMF_DONTDUMP = 1 << 0,	/* dd: madvise(MADV_DONTDUMP) */
+	DUMP_VMF_IO = 1 << 1,		/* io: device memory */
+	DUMP_VMF_UFFD_MISSING = 1 << 2,	/* um */
+	DUMP_VMF_UFFD_WP = 1 << 3,	/* uw */
+	DUMP_VMF_UFFD_MINOR = 1 << 4,	/* ui */
+	DUMP_VMF_UFFD = DUMP_VMF_UFFD_MISSING | DUMP_VMF_UFFD_WP |
+			DUMP_VMF_UFFD_MINOR,
+};
+unsigned dump_smaps_vmflags(const char *line);
+
 #endif

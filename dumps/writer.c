@@ -35,7 +35,13 @@ enum {
 	WR_FILTER_MAPPED_SHARED = 1 << 3,
 	WR_FILTER_ELF_HEADERS = 1 << 4,
 	WR_FILTER_DEFAULT = 0x33,
+	/* /proc/PID/pagemap entry bits (Documentation/admin-guide/mm/
+	 * pagemap.rst); readable without CAP_SYS_ADMIN, unlike the PFN. */
+	WR_PM_ENTRY = 8,
 };
+
+#define WR_PM_PRESENT (UINT64_C(1) << 63)
+#define WR_PM_SWAPPED (UINT64_C(1) << 62)
 
 struct wr_thread {
 	int tid;
@@ -58,6 +64,7 @@ struct wr_map {
 	bool r, w, x, shared;
 	bool anon_pages;	/* smaps: Anonymous or Private_Dirty > 0 */
 	bool dontdump;		/* VmFlags dd or io */
+	bool uffd;		/* VmFlags um, uw or ui: see wr_fill_uffd */
 	uint64_t inode;
 	char *path;		/* NULL: anonymous */
 	uint64_t filesz;	/* decided: bytes to copy */
@@ -77,6 +84,8 @@ struct wr_ctx {
 	struct elf_prpsinfo psinfo;
 	int memfd;		/* /proc/PID/mem, opened when needed */
 	bool use_memfd;		/* process_vm_readv is not allowed */
+	int pagemapfd;		/* /proc/PID/pagemap, opened when needed */
+	uint64_t *pm;		/* pagemap entries of one WR_CHUNK */
 	int fd;			/* the temporary core */
 	uint64_t file_off;
 	uint64_t zero_pages;
@@ -615,6 +624,39 @@ wr_kb(const char *p)
 	return strtoull(p, NULL, 10);
 }
 
+/* The two-letter mnemonics of Documentation/filesystems/proc.rst. */
+unsigned
+dump_smaps_vmflags(const char *line)
+{
+	static const struct {
+		char name[3];
+		unsigned bit;
+	} known[] = {
+		{ "dd", DUMP_VMF_DONTDUMP },
+		{ "io", DUMP_VMF_IO },
+		{ "um", DUMP_VMF_UFFD_MISSING },
+		{ "uw", DUMP_VMF_UFFD_WP },
+		{ "ui", DUMP_VMF_UFFD_MINOR },
+	};
+	unsigned flags = 0;
+	size_t len, i;
+
+	if (strncmp(line, "VmFlags:", 8) == 0)
+		line += 8;
+	for (;;) {
+		line += strspn(line, " \t");
+		len = strcspn(line, " \t\n");
+		if (len == 0)
+			break;
+		for (i = 0; len == 2 && i < sizeof(known) / sizeof(*known);
+		     i++)
+			if (memcmp(line, known[i].name, 2) == 0)
+				flags |= known[i].bit;
+		line += len;
+	}
+	return flags;
+}
+
 static struct lpd_error *
 wr_parse_smaps(struct wr_ctx *c, char *text)
 {
@@ -670,10 +712,13 @@ wr_parse_smaps(struct wr_ctx *c, char *text)
 		else if (strncmp(line, "Private_Dirty:", 14) == 0 &&
 			 wr_kb(line + 14))
 			m->anon_pages = true;
-		else if (strncmp(line, "VmFlags:", 8) == 0 &&
-			 (strstr(line, " dd") != NULL ||
-			  strstr(line, " io") != NULL))
-			m->dontdump = true;
+		else if (strncmp(line, "VmFlags:", 8) == 0) {
+			unsigned f = dump_smaps_vmflags(line);
+
+			m->dontdump = (f & (DUMP_VMF_DONTDUMP |
+					    DUMP_VMF_IO)) != 0;
+			m->uffd = (f & DUMP_VMF_UFFD) != 0;
+		}
 	}
 	return NULL;
 }
@@ -696,6 +741,14 @@ wr_is_anon_shared(const struct wr_map *m)
 
 static bool
 wr_read_exact(struct wr_ctx *c, uint64_t addr, void *buf, size_t len);
+static bool
+wr_read_pagemap(struct wr_ctx *c, uint64_t addr, size_t npages);
+
+static bool
+wr_populated(uint64_t entry)
+{
+	return (entry & (WR_PM_PRESENT | WR_PM_SWAPPED)) != 0;
+}
 
 /* How much of M goes in the core: the kernel's vma_dump_size() with
  * /proc/PID/coredump_filter, except that writable and anonymous private
@@ -728,7 +781,10 @@ wr_decide(struct wr_ctx *c, const struct wr_map *m)
 	}
 	/* Build-ids and program headers: the first page of an ELF file. */
 	if ((c->filter & WR_FILTER_ELF_HEADERS) && wr_is_file(m) &&
-	    m->pgoff == 0 && wr_read_exact(c, m->start, magic, 4) &&
+	    m->pgoff == 0 &&
+	    (!m->uffd || (wr_read_pagemap(c, m->start, 1) &&
+			  wr_populated(c->pm[0]))) &&
+	    wr_read_exact(c, m->start, magic, 4) &&
 	    memcmp(magic, ELFMAG, SELFMAG) == 0)
 		return size < (uint64_t)c->page_size ? size
 						     : (uint64_t)c->page_size;
@@ -875,6 +931,81 @@ wr_fill(struct wr_ctx *c, uint64_t addr, uint8_t *buf, size_t len,
 	return NULL;
 }
 
+/* Pagemap entries of NPAGES pages from ADDR into c->pm, exactly
+ * WR_PM_ENTRY bytes each; false if they cannot all be read. */
+static bool
+wr_read_pagemap(struct wr_ctx *c, uint64_t addr, size_t npages)
+{
+	size_t max = WR_CHUNK / (size_t)c->page_size + 1, got = 0, want;
+	uint64_t off = addr / (uint64_t)c->page_size * WR_PM_ENTRY;
+	char path[64];
+	ssize_t n;
+
+	if (npages == 0 || npages > max)
+		return false;
+	if (c->pm == NULL && (c->pm = lpd_malloc(max * WR_PM_ENTRY)) == NULL)
+		return false;
+	if (c->pagemapfd < 0) {
+		snprintf(path, sizeof(path), "/proc/%d/pagemap", c->pid);
+		c->pagemapfd = open(path, O_RDONLY | O_CLOEXEC);
+		if (c->pagemapfd < 0)
+			return false;
+	}
+	want = npages * WR_PM_ENTRY;
+	while (got < want) {
+		n = pread(c->pagemapfd, (uint8_t *)c->pm + got, want - got,
+			  (off_t)(off + got));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		got += (size_t)n;
+	}
+	return true;
+}
+
+/* Fill BUF with LEN bytes at ADDR (page-aligned) of a range registered
+ * with userfaultfd. Touching a page there that is neither present nor
+ * swapped raises a fault only the process's own handler can serve, and
+ * that handler is stopped with every other thread: the read would wait
+ * forever, even through SIGTERM. Such pages become zeros, counted in
+ * *UNREAD; when pagemap cannot tell, nothing is read. */
+static struct lpd_error *
+wr_fill_uffd(struct wr_ctx *c, uint64_t addr, uint8_t *buf, size_t len,
+	     uint64_t *zeros, uint64_t *unread, bool *no_pagemap)
+{
+	size_t page = (size_t)c->page_size, npages = (len + page - 1) / page;
+	size_t i = 0, j, off, run;
+	struct lpd_error *err;
+
+	if (!wr_read_pagemap(c, addr, npages)) {
+		memset(buf, 0, len);
+		*unread += npages;
+		*no_pagemap = true;
+		return NULL;
+	}
+	while (i < npages) {
+		off = i * page;
+		if (!wr_populated(c->pm[i])) {
+			memset(buf + off, 0, len - off < page ? len - off
+							      : page);
+			(*unread)++;
+			i++;
+			continue;
+		}
+		for (j = i; j < npages && wr_populated(c->pm[j]); j++)
+			;
+		run = (j - i) * page;
+		if (run > len - off)
+			run = len - off;
+		err = wr_fill(c, addr + off, buf + off, run, zeros);
+		if (err != NULL)
+			return err;
+		i = j;
+	}
+	return NULL;
+}
+
 static bool
 wr_is_zero(const uint8_t *p, size_t len)
 {
@@ -914,6 +1045,8 @@ static struct lpd_error *
 wr_copy_map(struct wr_ctx *c, const struct wr_map *m)
 {
 	uint64_t addr = m->start, end = m->start + m->filesz, zeros = 0;
+	uint64_t unread = 0;
+	bool no_pagemap = false;
 	struct lpd_error *err;
 	size_t len;
 
@@ -923,7 +1056,11 @@ wr_copy_map(struct wr_ctx *c, const struct wr_map *m)
 			return lpd_error_format(LPD_ERR_CANCELLED, "dump "
 						"cancelled; no core written");
 		len = end - addr > WR_CHUNK ? WR_CHUNK : (size_t)(end - addr);
-		err = wr_fill(c, addr, c->buf, len, &zeros);
+		if (m->uffd)
+			err = wr_fill_uffd(c, addr, c->buf, len, &zeros,
+					   &unread, &no_pagemap);
+		else
+			err = wr_fill(c, addr, c->buf, len, &zeros);
 		if (err == NULL)
 			err = wr_write_sparse(c, c->buf, len);
 		if (err != NULL)
@@ -939,6 +1076,18 @@ wr_copy_map(struct wr_ctx *c, const struct wr_map *m)
 		wr_warn(c, "0x%" PRIx64 "-0x%" PRIx64 " %s: %" PRIu64
 			" page(s) unreadable, written as zeros", m->start,
 			m->end, m->path != NULL ? m->path : "", zeros);
+	}
+	if (unread > 0) {
+		c->zero_pages += unread;
+		wr_warn(c, "0x%" PRIx64 "-0x%" PRIx64 "%s%s: %" PRIu64
+			" page(s) left unread, written as zeros: %s", m->start,
+			m->end, m->path != NULL ? " " : "",
+			m->path != NULL ? m->path : "", unread,
+			no_pagemap ? "userfaultfd-registered and "
+				     "/proc/PID/pagemap unreadable: its "
+				     "handler may be stopped"
+				   : "userfaultfd-registered, not populated: "
+				     "its handler may be stopped");
 	}
 	return NULL;
 }
@@ -1218,8 +1367,11 @@ wr_deinit(struct wr_ctx *c)
 	lpd_free(c->maps);
 	lpd_free(c->auxv);
 	lpd_free(c->buf);
+	lpd_free(c->pm);
 	if (c->memfd >= 0)
 		close(c->memfd);
+	if (c->pagemapfd >= 0)
+		close(c->pagemapfd);
 }
 
 /* Everything between the first attach and the last detach. */
@@ -1272,6 +1424,7 @@ dump_write_process(int pid, const char *path,
 	c.pid = pid;
 	c.opts = opts;
 	c.memfd = -1;
+	c.pagemapfd = -1;
 	c.fd = -1;
 	c.page_size = sysconf(_SC_PAGESIZE);
 	if (path == NULL) {
