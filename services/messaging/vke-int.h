@@ -86,6 +86,8 @@ struct vke_stats {
 	uint64_t injected_dups;
 	uint64_t ring_submitted;	/* of submitted: through a ring */
 	uint64_t ring_delivered;	/* of delivered_local: through one */
+	uint64_t doorbells_in;		/* a daemon woke us to look */
+	uint64_t doorbells_out;		/* we woke a sleeping daemon */
 };
 
 struct vke_conn {

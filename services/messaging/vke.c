@@ -191,8 +191,9 @@ vke_flush_rq(struct vke *vke)
 		vke->rq_count--;
 		vke->stats.delivered_local++;
 	}
-	if (rang && msg_ring_take_doorbell(&rc->del))
-		vke_reply(rc->fd, MSG_OP_DOORBELL, 0, NULL, 0);
+	if (rang && msg_ring_take_doorbell(&rc->del) &&
+	    vke_reply(rc->fd, MSG_OP_DOORBELL, 0, NULL, 0) == 0)
+		vke->stats.doorbells_out++;
 }
 
 /* ---- discovery ------------------------------------------------------ */
@@ -481,6 +482,10 @@ vke_status_json(struct vke *vke, struct lpd_buf *out)
 	lpd_json_uint(&j, vke->stats.ring_submitted);
 	lpd_json_key(&j, "ring_delivered");
 	lpd_json_uint(&j, vke->stats.ring_delivered);
+	lpd_json_key(&j, "doorbells_in");
+	lpd_json_uint(&j, vke->stats.doorbells_in);
+	lpd_json_key(&j, "doorbells_out");
+	lpd_json_uint(&j, vke->stats.doorbells_out);
 	lpd_json_key(&j, "dropped");
 	lpd_json_object_begin(&j);
 	for (int i = 1; i < MSG_DROP_COUNT; i++) {
@@ -762,6 +767,7 @@ vke_request(struct vke *vke, struct vke_conn *c, const uint8_t *buf,
 	case MSG_OP_RING:
 		return vke_ring_setup(c);
 	case MSG_OP_DOORBELL:
+		vke->stats.doorbells_in++;
 		return true;	/* the loop drains the ring every round */
 	}
 	return true;
