@@ -9,6 +9,7 @@
 
 #include "console/agent.h"
 #include "console/load.h"
+#include "console/select.h"
 #include "reasoning/reasoning.h"
 
 static const struct {
@@ -19,6 +20,7 @@ static const struct {
 	{ "open", AGENT_OP_OPEN }, { "bt", AGENT_OP_BT },
 	{ "info", AGENT_OP_INFO }, { "eval", AGENT_OP_EVAL },
 	{ "facts", AGENT_OP_FACTS }, { "bye", AGENT_OP_BYE },
+	{ "regs", AGENT_OP_REGS }, { "vars", AGENT_OP_VARS },
 };
 
 /* ---- parsing ----------------------------------------------------------- */
@@ -80,6 +82,17 @@ agent_bool(json_t *o, const char *key, bool *ret)
 	return NULL;
 }
 
+/* "thread" and "frame" of regs and vars. */
+static struct lpd_error *
+agent_selection(json_t *o, struct agent_request *r)
+{
+	struct lpd_error *err;
+
+	if ((err = agent_int(o, "thread", 0, 0x7fffffff, &r->thread)) != NULL)
+		return err;
+	return agent_int(o, "frame", 0, 1000000, &r->frame);
+}
+
 static struct lpd_error *
 agent_parse_args(struct agent_request *r)
 {
@@ -130,6 +143,9 @@ agent_parse_args(struct agent_request *r)
 		return NULL;
 	case AGENT_OP_BT:
 		return agent_bool(o, "full", &r->full);
+	case AGENT_OP_REGS:
+	case AGENT_OP_VARS:
+		return agent_selection(o, r);
 	case AGENT_OP_EVAL:
 		if ((err = agent_str(o, "expr", &r->expr)) != NULL ||
 		    (err = agent_int(o, "thread", 0, 0x7fffffff, &r->thread)) !=
@@ -140,6 +156,10 @@ agent_parse_args(struct agent_request *r)
 		if (r->expr == NULL || r->expr[0] == '\0')
 			return lpd_error_format(LPD_ERR_INVALID_ARG, "eval: "
 						"'expr' missing");
+		if (strlen(r->expr) > AGENT_EXPR_MAX)
+			return lpd_error_format(LPD_ERR_INVALID_ARG, "eval: "
+						"'expr' longer than %d bytes",
+						AGENT_EXPR_MAX);
 		return NULL;
 	default:
 		return NULL;
@@ -246,10 +266,105 @@ agent_ok_reply(json_t *id, json_t *result)
 
 /* ---- serving ------------------------------------------------------------ */
 
+/* bt/info answers kept for the open pair: op x full x text. */
+enum { AGENT_KEPT = 8 };
+
 struct agent {
 	const char *repo;	/* NULL: the default */
 	char *core, *exe;	/* the open pair; core may be a dump id */
+	/* What stays loaded between ops, for the open pair only: loading a
+	 * pair (core, modules, DWARF index) is what an op costs, and the
+	 * console asks many small questions of one selection. */
+	bool nocache;		/* LPARDBG_AGENT_NOCACHE: per-op reloads */
+	struct load_args la;
+	struct dbg_target *t;
+	struct dbg_stack *stack;
+	size_t stack_thread;
+	char *open_reply;	/* "result" of the last open, as JSON */
+	char *kept[AGENT_KEPT];	/* bt/info results, as JSON */
 };
+
+/* Forget the loaded pair (the open one changed, or nocache). */
+static void
+agent_drop(struct agent *ag)
+{
+	size_t i;
+
+	dbg_stack_destroy(ag->stack);
+	dbg_target_destroy(ag->t);
+	if (ag->t != NULL)
+		load_args_deinit(&ag->la);
+	ag->stack = NULL;
+	ag->t = NULL;
+	free(ag->open_reply);
+	ag->open_reply = NULL;
+	for (i = 0; i < AGENT_KEPT; i++) {
+		free(ag->kept[i]);
+		ag->kept[i] = NULL;
+	}
+}
+
+static struct lpd_error *
+agent_load(struct agent *ag)
+{
+	struct lpd_error *err;
+
+	if (ag->t != NULL)
+		return NULL;
+	memset(&ag->la, 0, sizeof(ag->la));
+	ag->la.core = ag->core;
+	ag->la.exe = ag->exe;
+	ag->la.repo = ag->repo;
+	err = load_target(&ag->la, &ag->t);
+	if (err != NULL) {
+		load_args_deinit(&ag->la);
+		ag->t = NULL;
+	}
+	return err;
+}
+
+/* SEL <- thread TID (-1: the crashed one), frame FRAME (-1: 0) of the
+ * open pair, unwinding only when the thread changed. */
+static struct lpd_error *
+agent_select(struct agent *ag, long tid, long frame,
+	     struct con_selection *sel)
+{
+	struct lpd_error *err = agent_load(ag);
+	struct dump *d;
+	size_t k;
+
+	if (err != NULL)
+		return err;
+	d = dbg_target_dump(ag->t);
+	k = dump_crashed_thread(d);
+	if (tid >= 0) {
+		for (k = 0; k < dump_thread_count(d); k++)
+			if (dump_thread_tid(d, k) == tid)
+				break;
+		if (k == dump_thread_count(d))
+			return lpd_error_format(LPD_ERR_NOT_FOUND, "no thread "
+						"%ld in the core", tid);
+	}
+	if (ag->stack == NULL || ag->stack_thread != k) {
+		dbg_stack_destroy(ag->stack);
+		ag->stack = NULL;
+		err = dbg_unwind_thread(ag->t, k, 0, &ag->stack);
+		if (err != NULL)
+			return err;
+		ag->stack_thread = k;
+	}
+	if (frame < 0)
+		frame = 0;
+	if ((size_t)frame >= dbg_stack_frame_count(ag->stack))
+		return lpd_error_format(LPD_ERR_INVALID_ARG, "No frame at "
+					"level %ld.", frame);
+	memset(sel, 0, sizeof(*sel));
+	sel->target = ag->t;
+	sel->stack = ag->stack;
+	sel->thread = k;
+	sel->frame = (size_t)frame;
+	return NULL;
+}
 
 enum cmd_retval
 agent_run_command(bool json, int argc, char **argv, char **out, char **err)
@@ -415,10 +530,25 @@ static char *
 agent_open(struct agent *ag, struct agent_request *r)
 {
 	struct agent_argv a = { .n = 0 };
-	char *core = lpd_strdup(r->dump != NULL ? r->dump : r->core);
-	char *exe = r->exe != NULL ? lpd_strdup(r->exe) : NULL;
-	char *old_core = ag->core, *old_exe = ag->exe, *reply;
+	const char *want = r->dump != NULL ? r->dump : r->core;
+	char *core, *exe, *old_core = ag->core, *old_exe = ag->exe, *reply;
 	bool text = r->text, ok;
+
+	/* The open pair again (the console reopens on each select): what
+	 * the first open answered, nothing loaded. */
+	if (ag->open_reply != NULL && ag->core != NULL &&
+	    strcmp(ag->core, want) == 0 &&
+	    ((ag->exe == NULL && r->exe == NULL) ||
+	     (ag->exe != NULL && r->exe != NULL &&
+	      strcmp(ag->exe, r->exe) == 0))) {
+		json_error_t je;
+		json_t *res = json_loads(ag->open_reply, 0, &je);
+
+		if (res != NULL)
+			return agent_ok_reply(r->id, res);
+	}
+	core = lpd_strdup(want);
+	exe = r->exe != NULL ? lpd_strdup(r->exe) : NULL;
 
 	if (core == NULL || (r->exe != NULL && exe == NULL)) {
 		lpd_free(core);
@@ -433,8 +563,14 @@ agent_open(struct agent *ag, struct agent_request *r)
 	reply = agent_command_reply(r, a.n, a.v, &ok);
 	r->text = text;
 	if (ok) {
+		json_t *rep = json_loads(reply, 0, NULL);
+
+		agent_drop(ag);
 		lpd_free(old_core);
 		lpd_free(old_exe);
+		ag->open_reply = json_dumps(json_object_get(rep, "result"),
+					    JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(rep);
 	} else {
 		/* A pair that does not load does not replace the open one. */
 		lpd_free(core);
@@ -446,25 +582,150 @@ agent_open(struct agent *ag, struct agent_request *r)
 }
 
 static char *
+agent_fail_reply(struct agent_request *r, struct lpd_error *err)
+{
+	char *reply = agent_error_reply(r->id, "failed", err->message,
+					lpd_error_exit_status(err));
+
+	lpd_error_destroy(err);
+	return reply;
+}
+
+/* The general registers' count: those named, numbered up to the pc. */
+static unsigned
+agent_general_regs(struct dbg_target *t)
+{
+	const struct dump_arch *a = dump_get_arch(dbg_target_dump(t));
+	unsigned r, n = 0;
+
+	for (r = 0; r <= a->pc_regno && r < a->nregs && r < DUMP_MAX_REGS; r++)
+		if (a->reg_name(r) != NULL)
+			n++;
+	return n;
+}
+
+/* eval, regs and vars on the kept target: value commands LINES run by
+ * values_command() (cmd-eval.c) into what eval --json prints, then cut
+ * to what R's op answers. */
+static char *
+agent_values(struct agent *ag, struct agent_request *r,
+	     const char *const *lines, size_t n)
+{
+	struct cmd_ctx ctx = { .json = !r->text };
+	struct con_selection sel;
+	struct lpd_buf buf = LPD_BUF_INIT;
+	struct lpd_error *err;
+	struct lpd_json j;
+	json_t *all = NULL, *res = NULL, *results;
+	char *out = NULL, *errs = NULL, *reply = NULL;
+	size_t on = 0, en = 0, i;
+	enum cmd_retval rv = CMD_RETURN_OK;
+
+	err = agent_select(ag, r->thread, r->frame, &sel);
+	if (err != NULL)
+		return agent_fail_reply(r, err);
+	ctx.out = open_memstream(&out, &on);
+	ctx.err = open_memstream(&errs, &en);
+	if (ctx.out == NULL || ctx.err == NULL) {
+		if (ctx.out != NULL)
+			fclose(ctx.out);
+		if (ctx.err != NULL)
+			fclose(ctx.err);
+		free(out);
+		free(errs);
+		return agent_error_reply(r->id, "failed", "out of memory", 3);
+	}
+	lpd_json_init(&j, &buf);
+	lpd_json_object_begin(&j);
+	lpd_json_key(&j, "core");
+	lpd_json_string(&j, ag->core);
+	lpd_json_key(&j, "tid");
+	lpd_json_int(&j, dump_thread_tid(dbg_target_dump(ag->t), sel.thread));
+	lpd_json_key(&j, "frame");
+	lpd_json_uint(&j, sel.frame);
+	lpd_json_key(&j, "results");
+	lpd_json_array_begin(&j);
+	for (i = 0; i < n; i++)
+		if (values_command(&ctx, &sel, lines[i], &j) != CMD_RETURN_OK)
+			rv = CMD_RETURN_BAD_INPUT;
+	lpd_json_array_end(&j);
+	if (r->op == AGENT_OP_EVAL) {
+		load_json_warnings(&j, ag->t);
+	} else {
+		lpd_json_key(&j, "general");
+		lpd_json_uint(&j, agent_general_regs(ag->t));
+	}
+	lpd_json_object_end(&j);
+	fclose(ctx.out);
+	fclose(ctx.err);
+	err = lpd_json_finish(&j);
+	if (err == NULL && !r->text) {
+		json_error_t je;
+
+		all = json_loadb(buf.data, buf.len, 0, &je);
+		if (all == NULL)
+			err = lpd_error_format(LPD_ERR_BAD_INPUT, "values: %s",
+					       je.text);
+	}
+	results = json_object_get(all, "results");
+	if (err != NULL) {
+		reply = agent_fail_reply(r, err);
+	} else if (rv != CMD_RETURN_OK) {
+		const char *m = NULL;
+
+		/* The first error, in gdb's words, as eval prints it. */
+		for (i = 0; m == NULL && i < json_array_size(results); i++)
+			m = json_string_value(json_object_get(
+				json_array_get(results, i), "error"));
+		if (m == NULL && errs != NULL) {
+			agent_trim_error(errs);
+			m = errs;
+		}
+		reply = agent_error_reply(r->id, "failed", m != NULL &&
+					  m[0] != '\0' ? m : "command failed",
+					  3);
+	} else if (r->text) {
+		reply = agent_ok_reply(r->id, json_pack("{s:s}", "text",
+							out != NULL ? out : ""));
+	} else if (r->op == AGENT_OP_EVAL) {
+		reply = agent_ok_reply(r->id, json_incref(all));
+	} else {
+		res = json_pack("{s:O, s:O}", "tid", json_object_get(all, "tid"),
+				"frame", json_object_get(all, "frame"));
+		if (res != NULL && r->op == AGENT_OP_REGS) {
+			json_object_set(res, "general",
+					json_object_get(all, "general"));
+			json_object_set(res, "registers", json_object_get(
+				json_array_get(results, 0), "registers"));
+		} else if (res != NULL) {
+			json_object_set(res, "args", json_object_get(
+				json_array_get(results, 0), "args"));
+			json_object_set(res, "locals", json_object_get(
+				json_array_get(results, 1), "locals"));
+		}
+		reply = agent_ok_reply(r->id, res);
+	}
+	json_decref(all);
+	lpd_buf_deinit(&buf);
+	free(out);
+	free(errs);
+	return reply;
+}
+
+static char *
 agent_facts(struct agent *ag, struct agent_request *r)
 {
-	struct load_args la;
 	struct reason_meta meta = { .id = ag->core };
 	struct lpd_buf buf = LPD_BUF_INIT;
 	struct reason_analysis *an = NULL;
-	struct dbg_target *t = NULL;
 	struct lpd_error *err;
 	struct lpd_json j;
 	json_t *result = NULL;
 	char *reply;
 
-	memset(&la, 0, sizeof(la));
-	la.core = ag->core;
-	la.exe = ag->exe;
-	la.repo = ag->repo;
-	err = load_target(&la, &t);
+	err = agent_load(ag);
 	if (err == NULL)
-		err = reason_analyze(t, &meta, &an);
+		err = reason_analyze(ag->t, &meta, &an);
 	if (err == NULL) {
 		lpd_json_init(&j, &buf);
 		reason_analysis_to_json(an, &j);
@@ -487,8 +748,6 @@ agent_facts(struct agent *ag, struct agent_request *r)
 	}
 	lpd_buf_deinit(&buf);
 	reason_analysis_destroy(an);
-	dbg_target_destroy(t);
-	load_args_deinit(&la);
 	return reply;
 }
 
@@ -511,7 +770,8 @@ agent_handle(struct agent *ag, const char *line, size_t len, bool *bye)
 		return reply;
 	}
 	if ((r.op == AGENT_OP_BT || r.op == AGENT_OP_INFO ||
-	     r.op == AGENT_OP_EVAL || r.op == AGENT_OP_FACTS) &&
+	     r.op == AGENT_OP_EVAL || r.op == AGENT_OP_FACTS ||
+	     r.op == AGENT_OP_REGS || r.op == AGENT_OP_VARS) &&
 	    ag->core == NULL) {
 		reply = agent_error_reply(r.id, "no_pair", "no pair open "
 					  "(send \"open\" first)", 2);
@@ -529,7 +789,18 @@ agent_handle(struct agent *ag, const char *line, size_t len, bool *bye)
 		reply = agent_open(ag, &r);
 		break;
 	case AGENT_OP_BT:
-	case AGENT_OP_INFO:
+	case AGENT_OP_INFO: {
+		size_t k = (r.op == AGENT_OP_BT ? 4u : 0u) + (r.full ? 2u : 0u) +
+			   (r.text ? 1u : 0u);
+
+		if (ag->kept[k] != NULL) {
+			json_t *res = json_loads(ag->kept[k], 0, NULL);
+
+			if (res != NULL) {
+				reply = agent_ok_reply(r.id, res);
+				break;
+			}
+		}
 		agent_push(&a, r.op == AGENT_OP_BT ? "bt" : "info");
 		if (!r.text)
 			agent_push(&a, "--json");
@@ -537,25 +808,35 @@ agent_handle(struct agent *ag, const char *line, size_t len, bool *bye)
 			agent_push(&a, "--full");
 		agent_push_pair(ag, &a);
 		reply = agent_command_reply(&r, a.n, a.v, &ok);
-		break;
-	case AGENT_OP_EVAL:
-		agent_push(&a, "eval");
-		if (!r.text)
-			agent_push(&a, "--json");
-		if (r.thread >= 0) {
-			snprintf(a.num[0], sizeof(a.num[0]), "%ld", r.thread);
-			agent_push(&a, "--thread");
-			agent_push(&a, a.num[0]);
+		if (ok && !ag->nocache) {
+			json_t *rep = json_loads(reply, 0, NULL);
+
+			ag->kept[k] = json_dumps(json_object_get(rep, "result"),
+						 JSON_COMPACT |
+						 JSON_PRESERVE_ORDER);
+			json_decref(rep);
 		}
-		if (r.frame >= 0) {
-			snprintf(a.num[1], sizeof(a.num[1]), "%ld", r.frame);
-			agent_push(&a, "--frame");
-			agent_push(&a, a.num[1]);
-		}
-		agent_push_pair(ag, &a);
-		agent_push(&a, r.expr);
-		reply = agent_command_reply(&r, a.n, a.v, &ok);
 		break;
+	}
+	case AGENT_OP_EVAL: {
+		const char *lines[1] = { r.expr };
+
+		reply = agent_values(ag, &r, lines, 1);
+		break;
+	}
+	case AGENT_OP_REGS: {
+		static const char *const lines[] = { "info registers" };
+
+		reply = agent_values(ag, &r, lines, 1);
+		break;
+	}
+	case AGENT_OP_VARS: {
+		static const char *const lines[] = { "info args",
+						     "info locals" };
+
+		reply = agent_values(ag, &r, lines, 2);
+		break;
+	}
 	case AGENT_OP_FACTS:
 		reply = agent_facts(ag, &r);
 		break;
@@ -564,6 +845,8 @@ agent_handle(struct agent *ag, const char *line, size_t len, bool *bye)
 		reply = agent_ok_reply(r.id, json_object());
 		break;
 	}
+	if (ag->nocache)
+		agent_drop(ag);
 	agent_request_deinit(&r);
 	return reply;
 }
@@ -603,8 +886,11 @@ agent_serve(FILE *in, FILE *out, const char *repo)
 {
 	struct agent ag = { .repo = repo };
 	struct lpd_buf line = LPD_BUF_INIT;
+	const char *nc = getenv("LPARDBG_AGENT_NOCACHE");
 	bool bye = false, too_long;
 
+	/* Ops as they were before the cache, to measure it against. */
+	ag.nocache = nc != NULL && nc[0] != '\0' && strcmp(nc, "0") != 0;
 	while (!bye && agent_read_line(in, &line, &too_long)) {
 		char *reply;
 
@@ -627,6 +913,7 @@ agent_serve(FILE *in, FILE *out, const char *repo)
 		free(reply);
 	}
 	lpd_buf_deinit(&line);
+	agent_drop(&ag);
 	lpd_free(ag.core);
 	lpd_free(ag.exe);
 	return CMD_RETURN_OK;

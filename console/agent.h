@@ -19,12 +19,26 @@
  *                             -> what `repo ls --json` prints
  *   open   {"dump": ID} or {"core": PATH, "exe"?: PATH}
  *          -> {"core": ..., "exe": ..., "threads": N, "signal": ...}
- *          selects the pair the next ops work on (the agent loads it to
- *          check it, and reloads it per op: ops are independent).
+ *          selects the pair the next ops work on. The agent keeps the
+ *          loaded target (and the last thread's stack) until an open
+ *          names another pair; reopening the open pair loads nothing,
+ *          and bt/info answers are kept per pair too (a core does not
+ *          change under us).
  *   bt     {"full"?: bool}           -> what `bt --json` prints
  *   info   {}                        -> what `info --json` prints
  *   eval   {"expr": "print x", "thread"?: TID, "frame"?: N}
- *          -> what `eval --json` prints (gdb's value commands)
+ *          -> what `eval --json` prints (gdb's value commands); "expr"
+ *          at most AGENT_EXPR_MAX bytes
+ *   regs   {"thread"?: TID, "frame"?: N}
+ *          -> {"tid", "frame", "general": K, "registers": {NAME: "0x..."
+ *          | null (not saved), ...}}: `info registers` of eval --json;
+ *          the first K are the general registers (up to the pc)
+ *   vars   {"thread"?: TID, "frame"?: N}
+ *          -> {"tid", "frame", "args": [...], "locals": [...]}: `info
+ *          args` and `info locals` of eval --json ({"name", "value"}
+ *          with dbg_value_json's value)
+ *          TID defaults to the crashed thread, N to 0; a TID not in the
+ *          core or an N past the stack is a "failed" reply
  *   facts  {} -> the analysis facts (schema "lpardbg.analysis/1")
  *   bye    {} -> {} and the agent exits
  * bt, info, eval and list take "format": "text" to get what the command
@@ -35,7 +49,7 @@
  *    "status": EXIT}}
  * with CODE one of "syntax" (not JSON, or not an object), "too_long"
  * (over AGENT_LINE_MAX: the line is skipped), "bad_request" (a missing
- * or mistyped argument), "unknown_op", "no_pair" (bt/info/eval/facts
+ * or mistyped argument), "unknown_op", "no_pair" (bt/info/eval/regs/vars/facts
  * before open), "failed" (the command failed: MESSAGE is its error, EXIT
  * the exit status the batch command gives). After any error the agent
  * reads the next line; it stops only at end of input or "bye".
@@ -56,7 +70,11 @@
 enum agent_op {
 	AGENT_OP_HELLO, AGENT_OP_LIST, AGENT_OP_OPEN, AGENT_OP_BT,
 	AGENT_OP_INFO, AGENT_OP_EVAL, AGENT_OP_FACTS, AGENT_OP_BYE,
+	AGENT_OP_REGS, AGENT_OP_VARS,
 };
+
+/* The longest "expr" an eval request may carry. */
+#define AGENT_EXPR_MAX 4096
 
 /* A parsed request. Strings are borrowed from ROOT. */
 struct agent_request {
@@ -133,5 +151,21 @@ struct lpd_error *agent_client_call(struct agent_client *c, json_t *req,
 				    json_t **ret);
 /** "user@host:port" of C. Borrowed. */
 const char *agent_client_name(const struct agent_client *c);
+
+struct con_rframe;		/* console/session.h */
+
+/* Bounds on what a regs/vars reply may hold (an agent is not trusted). */
+#define AGENT_RFRAME_MAX_REGS 1024
+#define AGENT_RFRAME_MAX_VARS 4096
+#define AGENT_RFRAME_MAX_NAME 256
+#define AGENT_RFRAME_MAX_TEXT (64u << 10)	/* longer: cut, "..." */
+
+/** The results of a "regs" and a "vars" reply (borrowed) for FRAME as a
+ * con_rframe. Every field is checked (types, counts, lengths; control
+ * characters become '?'): a reply out of shape is LPD_ERR_REMOTE "bad
+ * agent reply (WHAT)", never trusted. Caller owns *ret (con_rframe_destroy). */
+struct lpd_error *agent_rframe_from_json(json_t *regs, json_t *vars,
+					 size_t frame,
+					 struct con_rframe **ret);
 
 #endif

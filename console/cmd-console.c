@@ -619,9 +619,39 @@ console_remote_command(void *arg, struct con_dump *d, size_t frame,
 	return *ret != NULL ? NULL : &lpd_enomem;
 }
 
+/* Registers and variables of FRAME there: two small questions of the
+ * target the agent keeps loaded for the open dump. */
+static struct lpd_error *
+console_remote_frame(void *arg, struct con_dump *d, size_t frame,
+		     struct con_rframe **ret)
+{
+	struct console_node *n = arg;
+	struct lpd_error *err;
+	json_t *regs = NULL, *vars = NULL;
+
+	err = console_remote_open(n, d);
+	if (err == NULL)
+		err = console_node_ask(n, json_pack("{s:s, s:I}", "op", "regs",
+						    "frame", (json_int_t)frame),
+				       &regs);
+	if (err == NULL)
+		err = console_node_ask(n, json_pack("{s:s, s:I}", "op", "vars",
+						    "frame", (json_int_t)frame),
+				       &vars);
+	if (err == NULL)
+		err = agent_rframe_from_json(regs, vars, frame, ret);
+	if (err != NULL && err->code == LPD_ERR_REMOTE &&
+	    strncmp(err->message, "node ", 5) != 0)
+		err = lpd_error_prefix(err, "node %s", n->conf->name);
+	json_decref(regs);
+	json_decref(vars);
+	return err;
+}
+
 static const struct con_remote_ops console_remote_ops = {
 	.load = console_remote_load,
 	.command = console_remote_command,
+	.frame = console_remote_frame,
 };
 
 /* A remote node's dumps as its agent lists them (repo ls --json). */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "console/remote-cmd.h"
+#include "console/session.h"
 #include "remote/remote.h"
 
 /* Replies can be far bigger than requests (bt of thousands of threads);
@@ -239,6 +240,152 @@ out:
 		return err;
 	}
 	*ret = c;
+	return NULL;
+}
+
+/* ---- regs and vars replies ------------------------------------------------ */
+
+/* A copy of S, at most MAX bytes ("..." past them), control characters
+ * as '?' so that no reply can drive the terminal. */
+static char *
+agent_clean_string(const char *s, size_t max)
+{
+	size_t n = strlen(s), i;
+	bool cut = n > max;
+	char *c;
+
+	if (cut)
+		n = max;
+	c = lpd_malloc(n + (cut ? 4 : 1));
+	if (c == NULL)
+		return NULL;
+	for (i = 0; i < n; i++)
+		c[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (cut) {
+		memcpy(c + n, "...", 3);
+		n += 3;
+	}
+	c[n] = '\0';
+	return c;
+}
+
+static struct lpd_error *
+agent_rframe_bad(const char *what)
+{
+	return lpd_error_format(LPD_ERR_REMOTE, "bad agent reply (%s)", what);
+}
+
+static struct lpd_error *
+agent_rframe_regs(json_t *regs, struct con_rframe *f)
+{
+	json_t *o = json_object_get(regs, "registers"), *v;
+	json_t *g = json_object_get(regs, "general");
+	const char *name;
+
+	if (!json_is_object(regs) || !json_is_object(o))
+		return agent_rframe_bad("no \"registers\" object");
+	if (json_object_size(o) > AGENT_RFRAME_MAX_REGS)
+		return agent_rframe_bad("too many registers");
+	f->regs = lpd_calloc(json_object_size(o) + 1, sizeof(*f->regs));
+	if (f->regs == NULL)
+		return &lpd_enomem;
+	json_object_foreach(o, name, v) {
+		struct con_rreg *r = &f->regs[f->n_regs];
+		const char *hex = json_string_value(v);
+		char *end;
+
+		if (name[0] == '\0' || strlen(name) > 32)
+			return agent_rframe_bad("a register name");
+		if (hex != NULL) {
+			if (strncmp(hex, "0x", 2) != 0 || hex[2] == '\0' ||
+			    strlen(hex) > 18 ||
+			    strspn(hex + 2, "0123456789abcdefABCDEF") !=
+			    strlen(hex + 2))
+				return agent_rframe_bad("a register value");
+			r->value = strtoull(hex + 2, &end, 16);
+			r->known = true;
+		} else if (!json_is_null(v)) {
+			return agent_rframe_bad("a register value");
+		}
+		r->name = agent_clean_string(name, 32);
+		if (r->name == NULL)
+			return &lpd_enomem;
+		f->n_regs++;
+	}
+	f->n_general = f->n_regs;
+	if (g != NULL) {
+		if (!json_is_integer(g) || json_integer_value(g) < 0)
+			return agent_rframe_bad("\"general\"");
+		if ((size_t)json_integer_value(g) < f->n_regs)
+			f->n_general = (size_t)json_integer_value(g);
+	}
+	return NULL;
+}
+
+static struct lpd_error *
+agent_rframe_vars(json_t *vars, struct con_rframe *f)
+{
+	static const char *const keys[] = { "args", "locals" };
+	json_t *a[2];
+	size_t k, i, n;
+
+	if (!json_is_object(vars))
+		return agent_rframe_bad("vars is not an object");
+	for (k = 0; k < 2; k++) {
+		a[k] = json_object_get(vars, keys[k]);
+		if (!json_is_array(a[k]))
+			return agent_rframe_bad("no \"args\"/\"locals\" "
+						"array");
+	}
+	n = json_array_size(a[0]) + json_array_size(a[1]);
+	if (n > AGENT_RFRAME_MAX_VARS)
+		return agent_rframe_bad("too many variables");
+	f->vars = lpd_calloc(n + 1, sizeof(*f->vars));
+	if (f->vars == NULL)
+		return &lpd_enomem;
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < json_array_size(a[k]); i++) {
+			json_t *e = json_array_get(a[k], i);
+			const char *name = json_string_value(
+				json_object_get(e, "name"));
+			const char *text = json_string_value(json_object_get(
+				json_object_get(e, "value"), "text"));
+			struct con_rvar *v = &f->vars[f->n_vars];
+
+			if (name == NULL || name[0] == '\0' ||
+			    strlen(name) > AGENT_RFRAME_MAX_NAME ||
+			    text == NULL)
+				return agent_rframe_bad("a variable");
+			v->name = agent_clean_string(name,
+						     AGENT_RFRAME_MAX_NAME);
+			v->text = agent_clean_string(text,
+						     AGENT_RFRAME_MAX_TEXT);
+			v->is_arg = k == 0;
+			f->n_vars++;
+			if (v->name == NULL || v->text == NULL)
+				return &lpd_enomem;
+		}
+	return NULL;
+}
+
+struct lpd_error *
+agent_rframe_from_json(json_t *regs, json_t *vars, size_t frame,
+		       struct con_rframe **ret)
+{
+	struct con_rframe *f = lpd_calloc(1, sizeof(*f));
+	struct lpd_error *err;
+
+	if (f == NULL)
+		return &lpd_enomem;
+	f->frame = frame;
+	err = agent_rframe_regs(regs, f);
+	if (err == NULL)
+		err = agent_rframe_vars(vars, f);
+	if (err != NULL) {
+		con_rframe_destroy(f);
+		return err;
+	}
+	*ret = f;
 	return NULL;
 }
 

@@ -115,6 +115,25 @@ con_dump_set_frames(struct con_dump *d, const struct dbg_frame *frames,
 	return NULL;
 }
 
+void
+con_rframe_destroy(struct con_rframe *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->n_regs; i++)
+		lpd_free(f->regs[i].name);
+	for (i = 0; i < f->n_vars; i++) {
+		lpd_free(f->vars[i].name);
+		lpd_free(f->vars[i].text);
+	}
+	lpd_free(f->regs);
+	lpd_free(f->vars);
+	lpd_free(f->error);
+	lpd_free(f);
+}
+
 static void
 con_dump_destroy(struct con_dump *d)
 {
@@ -150,6 +169,7 @@ con_session_destroy(struct con_session *s)
 	if (s == NULL)
 		return;
 	dbg_stack_destroy(s->stack);
+	con_rframe_destroy(s->rframe);
 	for (i = 0; i < s->n_items; i++) {
 		con_dump_destroy(s->items[i].dump);
 		lpd_free(s->items[i].name);
@@ -335,6 +355,8 @@ con_forget(struct con_session *s, uint64_t tag)
 		s->current = 0;
 		dbg_stack_destroy(s->stack);
 		s->stack = NULL;
+		con_rframe_destroy(s->rframe);
+		s->rframe = NULL;
 		s->dirty |= CON_DIRTY_TARGET;
 	}
 	for (i = 0; i < s->n_marks; i++)
@@ -619,6 +641,33 @@ con_session_need_target(struct con_session *s)
 	return NULL;
 }
 
+/* A remote dump's selected frame, asked of its agent. What it cannot
+ * tell becomes the panes' message, not a failed selection: the frames
+ * are there already. */
+static void
+con_session_remote_frame(struct con_session *s)
+{
+	struct con_dump *d = con_session_dump(s);
+	struct lpd_error *err;
+	struct con_rframe *f = NULL;
+
+	con_rframe_destroy(s->rframe);
+	s->rframe = NULL;
+	if (d == NULL || d->remote == NULL || d->remote->frame == NULL ||
+	    s->frame >= d->n_rframes)
+		return;
+	err = d->remote->frame(d->remote_arg, d, s->frame, &f);
+	if (err != NULL) {
+		f = lpd_calloc(1, sizeof(*f));
+		if (f != NULL) {
+			f->frame = s->frame;
+			f->error = lpd_strdup(err->message);
+		}
+		lpd_error_destroy(err);
+	}
+	s->rframe = f;
+}
+
 struct lpd_error *
 con_session_select(struct con_session *s, uint64_t tag)
 {
@@ -651,6 +700,7 @@ con_session_select(struct con_session *s, uint64_t tag)
 	s->thread = it->dump->crashed;
 	s->frame = 0;
 	s->show_compare = false;
+	con_session_remote_frame(s);
 	s->dirty |= CON_DIRTY_TARGET | CON_DIRTY_TREE | CON_DIRTY_COMPARE |
 		    CON_DIRTY_STATUS;
 	return NULL;
@@ -698,6 +748,7 @@ con_session_set_frame(struct con_session *s, size_t n)
 					"no frame %zu (the stack has %zu)", n,
 					count);
 	s->frame = n;
+	con_session_remote_frame(s);
 	s->dirty |= CON_DIRTY_TARGET;
 	return NULL;
 }

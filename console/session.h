@@ -39,6 +39,31 @@ enum con_kind { CON_CLUSTER, CON_NODE, CON_LPAR, CON_DUMP };
 
 struct con_dump;
 
+/* A remote dump's frame as the agent on its node reads it: what the
+ * registers and values panes show in place of a local target's. */
+struct con_rreg {
+	char *name;
+	uint64_t value;
+	bool known;			/* false: <not saved> */
+};
+
+struct con_rvar {
+	char *name;
+	char *text;			/* as print shows it */
+	bool is_arg;
+};
+
+struct con_rframe {
+	size_t frame;			/* which frame of the crashed thread */
+	struct con_rreg *regs;		/* as the agent orders them */
+	size_t n_regs, n_general;	/* the first n_general: up to the pc */
+	struct con_rvar *vars;		/* args first, then locals */
+	size_t n_vars;
+	char *error;			/* set: the agent could not say */
+};
+
+void con_rframe_destroy(struct con_rframe *f);
+
 /* How a dump on another node is reached (a con_report's remote): through
  * the agent there, so that its core never crosses the network. */
 struct con_remote_ops {
@@ -52,6 +77,10 @@ struct con_remote_ops {
 	struct lpd_error *(*command)(void *arg, struct con_dump *d,
 				     size_t frame, const char *line,
 				     char **ret);
+	/** Registers, arguments and locals of FRAME of D's crashed thread
+	 * there. Caller owns *RET; free with con_rframe_destroy(). */
+	struct lpd_error *(*frame)(void *arg, struct con_dump *d,
+				   size_t frame, struct con_rframe **ret);
 };
 
 enum con_load {
@@ -156,6 +185,8 @@ struct con_session {
 	size_t thread;			/* core index of the thread */
 	size_t frame;
 	struct dbg_stack *stack;	/* of the current thread; owned */
+	struct con_rframe *rframe;	/* a remote dump's selected frame;
+					 * owned; NULL for a local one */
 
 	uint64_t marks[2];
 	size_t n_marks;

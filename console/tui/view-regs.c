@@ -1,6 +1,7 @@
 /* console/tui/view-regs.c - the selected frame's registers as the
  * unwinder recovered them (frame 0: the thread's own); registers the CFI
- * does not restore show as <not saved>, as gdb prints them. */
+ * does not restore show as <not saved>, as gdb prints them. A remote
+ * dump's come from the agent on its node (s->rframe). */
 #include <inttypes.h>
 #include <stdio.h>
 
@@ -20,6 +21,34 @@ regs_count(struct view *v)
 						: arch->nregs;
 }
 
+/* A remote dump: what its agent said of the frame, or why not. */
+static void
+regs_draw_remote(struct view *v, WINDOW *w, const struct con_rframe *f)
+{
+	size_t n = f != NULL ? f->n_general : 0;
+	int r;
+
+	if (v->top > (int)n - v->rows)
+		v->top = (int)n - v->rows;
+	if (v->top < 0)
+		v->top = 0;
+	for (r = 0; r < v->rows; r++) {
+		size_t i = (size_t)(v->top + r);
+
+		if (f == NULL || f->error != NULL)
+			tui_row(v, w, r, TUI_DIM, "%s", r > 0 ? "" : f == NULL
+				? "no frame selected" : f->error);
+		else if (i >= n)
+			tui_row(v, w, r, TUI_NORMAL, "%s", "");
+		else if (f->regs[i].known)
+			tui_row(v, w, r, TUI_NORMAL, "%-6s 0x%016" PRIx64,
+				f->regs[i].name, f->regs[i].value);
+		else
+			tui_row(v, w, r, TUI_DIM, "%-6s <not saved>",
+				f->regs[i].name);
+	}
+}
+
 static void
 regs_draw(struct view *v, WINDOW *w)
 {
@@ -30,6 +59,12 @@ regs_draw(struct view *v, WINDOW *w)
 		? dump_get_arch(dbg_target_dump(d->target)) : NULL;
 	int r;
 
+	if (d != NULL && d->remote != NULL) {
+		regs_draw_remote(v, w, v->s->rframe != NULL &&
+				 v->s->rframe->frame == v->s->frame
+				 ? v->s->rframe : NULL);
+		return;
+	}
 	if (v->top > (int)n - v->rows)
 		v->top = (int)n - v->rows;
 	if (v->top < 0)

@@ -267,15 +267,80 @@ values_vars(struct values_data *vd, struct con_session *s, unsigned which)
 	lpd_buf_deinit(&b);
 }
 
+/* A remote dump: its agent's args and locals of the frame, formatted
+ * there as print shows them, then what the frame itself says. */
+static void
+values_remote(struct values_data *vd, struct con_session *s)
+{
+	const struct con_rframe *rf = s->rframe;
+	const struct dbg_frame *f = con_session_frame(s);
+	struct con_dump *d = con_session_dump(s);
+	struct lpd_buf b = LPD_BUF_INIT;
+	unsigned k;
+	size_t i, n;
+
+	if (f == NULL || d == NULL)
+		return;
+	if (rf == NULL || rf->frame != s->frame || rf->error != NULL) {
+		lpd_buf_printf(&b, "values: %s", rf != NULL &&
+			       rf->frame == s->frame && rf->error != NULL
+			       ? rf->error : "not read from the node");
+		values_add(vd, NULL, false, b.data != NULL ? b.data : "");
+	} else {
+		for (k = 0; k < 2; k++) {
+			const char *what = k == 0 ? "args" : "locals";
+
+			for (i = n = 0; i < rf->n_vars; i++)
+				n += rf->vars[i].is_arg == (k == 0);
+			values_add(vd, NULL, false, n > 0 ? what : k == 0
+				   ? "No arguments." : "No locals.");
+			for (i = 0; i < rf->n_vars; i++) {
+				char *path;
+
+				if (rf->vars[i].is_arg != (k == 0))
+					continue;
+				path = lpd_asprintf("%s/%s", what,
+						    rf->vars[i].name);
+				if (path != NULL)
+					values_emit(vd, path, rf->vars[i].name,
+						    rf->vars[i].text, 0);
+				lpd_free(path);
+			}
+		}
+	}
+	values_add(vd, NULL, false, "");
+	lpd_buf_reset(&b);
+	lpd_buf_printf(&b, "frame    #%zu%s  %s", s->frame,
+		       f->is_inline ? " (inlined)" : "",
+		       f->function != NULL ? f->function : "??");
+	values_add(vd, NULL, false, b.data != NULL ? b.data : "");
+	lpd_buf_reset(&b);
+	lpd_buf_printf(&b, "pc       0x%" PRIx64, f->pc);
+	values_add(vd, NULL, false, b.data != NULL ? b.data : "");
+	if (f->file != NULL && f->line != 0) {
+		lpd_buf_reset(&b);
+		lpd_buf_printf(&b, "line     %s:%u", con_basename(f->file),
+			       f->line);
+		values_add(vd, NULL, false, b.data != NULL ? b.data : "");
+	}
+	lpd_buf_reset(&b);
+	lpd_buf_printf(&b, "dump     %s on node %s", d->id, d->remote_node);
+	values_add(vd, NULL, false, b.data != NULL ? b.data : "");
+	lpd_buf_deinit(&b);
+}
+
 static void
 values_update(struct view *v)
 {
 	struct values_data *vd = v->data;
 	char rows[VALUES_MAX_ROWS][VALUES_ROW];
+	struct con_dump *d = con_session_dump(v->s);
 	int n, i;
 
 	values_clear(vd);
-	if (con_session_frame(v->s) != NULL && v->s->stack != NULL) {
+	if (d != NULL && d->remote != NULL) {
+		values_remote(vd, v->s);
+	} else if (con_session_frame(v->s) != NULL && v->s->stack != NULL) {
 		values_vars(vd, v->s, DBG_VARS_ARGS);
 		values_vars(vd, v->s, DBG_VARS_LOCALS);
 		values_add(vd, NULL, false, "");

@@ -2,7 +2,8 @@
  * requests parsed and checked (types, missing arguments, unknown ops,
  * duplicate keys, NUL bytes), error replies that keep the id, and a serve
  * loop that answers malformed and oversized lines with an error and keeps
- * going to the next request. */
+ * going to the next request; regs/vars requests bounded, and the
+ * console's check of regs/vars replies refusing what is out of shape. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +13,7 @@
 #include <cmocka.h>
 
 #include "console/agent.h"
+#include "console/session.h"
 
 static struct lpd_error *
 parse(const char *line, struct agent_request *r)
@@ -112,6 +114,188 @@ test_agent__parse_malformed(void **state)
 	parse_fails("{\"op\":\"list\"}", "bad_request");
 	parse_fails("{\"op\":\"list\",\"what\":\"files\"}", "bad_request");
 	parse_fails("{\"id\":{\"a\":1},\"op\":\"hello\"}", "bad_request");
+}
+
+static void
+test_agent__parse_regs_vars(void **state)
+{
+	struct agent_request r;
+	char *big;
+	size_t n;
+
+	(void)state;
+	assert_null(parse("{\"op\":\"regs\",\"thread\":7,\"frame\":3}", &r));
+	assert_int_equal(r.op, AGENT_OP_REGS);
+	assert_int_equal(r.thread, 7);
+	assert_int_equal(r.frame, 3);
+	agent_request_deinit(&r);
+	assert_null(parse("{\"op\":\"vars\"}", &r));
+	assert_int_equal(r.op, AGENT_OP_VARS);
+	assert_int_equal(r.thread, -1);
+	assert_int_equal(r.frame, -1);
+	agent_request_deinit(&r);
+	parse_fails("{\"op\":\"regs\",\"frame\":\"1\"}", "bad_request");
+	parse_fails("{\"op\":\"regs\",\"frame\":1000001}", "bad_request");
+	parse_fails("{\"op\":\"regs\",\"frame\":99999999999999999999}",
+		    "syntax");	/* jansson: too big an integer */
+	parse_fails("{\"op\":\"vars\",\"frame\":-1}", "bad_request");
+	parse_fails("{\"op\":\"vars\",\"thread\":2147483648}", "bad_request");
+	parse_fails("{\"op\":\"vars\",\"thread\":[1]}", "bad_request");
+	parse_fails("{\"op\":\"vars\",\"thread\":true}", "bad_request");
+	parse_fails("{\"op\":\"regs\",\"format\":1}", "bad_request");
+	/* an expression one byte over the bound, and one at it */
+	big = malloc(AGENT_EXPR_MAX + 64);
+	assert_non_null(big);
+	strcpy(big, "{\"op\":\"eval\",\"expr\":\"");
+	n = strlen(big);
+	memset(big + n, '1', AGENT_EXPR_MAX + 1);
+	strcpy(big + n + AGENT_EXPR_MAX + 1, "\"}");
+	parse_fails(big, "bad_request");
+	strcpy(big + n + AGENT_EXPR_MAX, "\"}");
+	assert_null(parse(big, &r));
+	agent_request_deinit(&r);
+	free(big);
+}
+
+/* agent_rframe_from_json on REGS and VARS (JSON text): NULL on success
+ * (*ret set), else the error's message. */
+static char *
+rframe(const char *regs, const char *vars, struct con_rframe **ret)
+{
+	json_t *r = json_loads(regs, 0, NULL), *v = json_loads(vars, 0, NULL);
+	struct lpd_error *err;
+	char *msg = NULL;
+
+	*ret = NULL;
+	err = agent_rframe_from_json(r, v, 4, ret);
+	if (err != NULL) {
+		assert_int_equal(err->code, LPD_ERR_REMOTE);
+		msg = strdup(err->message);
+		lpd_error_destroy(err);
+		assert_null(*ret);
+	}
+	json_decref(r);
+	json_decref(v);
+	return msg;
+}
+
+static void
+rframe_fails(const char *regs, const char *vars, const char *what)
+{
+	struct con_rframe *f;
+	char *msg = rframe(regs, vars, &f);
+
+	assert_non_null(msg);
+	if (strstr(msg, what) == NULL)
+		fail_msg("'%s' does not say '%s'", msg, what);
+	free(msg);
+}
+
+static void
+test_agent__rframe_checks_replies(void **state)
+{
+	static const char vars_ok[] = "{\"args\":[],\"locals\":[]}";
+	static const char regs_ok[] = "{\"registers\":{\"rip\":\"0x1\"}}";
+	struct con_rframe *f;
+	struct lpd_buf b = LPD_BUF_INIT;
+	char *msg;
+	int i;
+
+	(void)state;
+	msg = rframe("{\"tid\":1,\"frame\":4,\"general\":2,\"registers\":"
+		     "{\"rax\":\"0xFFFFffffFFFFffff\",\"rbx\":null,"
+		     "\"xmm0\":null}}",
+		     "{\"args\":[{\"name\":\"n\",\"value\":{\"text\":\"4\"}}],"
+		     "\"locals\":[{\"name\":\"e\\u001b\",\"value\":{\"text\":"
+		     "\"\\u001b]0;x\\u0007\\n\"}}]}", &f);
+	assert_null(msg);
+	assert_int_equal(f->frame, 4);
+	assert_int_equal(f->n_regs, 3);
+	assert_int_equal(f->n_general, 2);
+	assert_string_equal(f->regs[0].name, "rax");
+	assert_true(f->regs[0].known);
+	assert_true(f->regs[0].value == UINT64_MAX);
+	assert_false(f->regs[1].known);
+	assert_int_equal(f->n_vars, 2);
+	assert_true(f->vars[0].is_arg);
+	assert_string_equal(f->vars[0].text, "4");
+	assert_false(f->vars[1].is_arg);
+	assert_string_equal(f->vars[1].name, "e?");
+	assert_string_equal(f->vars[1].text, "?]0;x??");
+	con_rframe_destroy(f);
+
+	/* "general" past the count: all of them */
+	assert_null(rframe("{\"general\":99,\"registers\":{\"rip\":\"0x1\"}}",
+			   vars_ok, &f));
+	assert_int_equal(f->n_general, 1);
+	con_rframe_destroy(f);
+
+	rframe_fails("[]", vars_ok, "registers");
+	rframe_fails("{\"registers\":[1]}", vars_ok, "registers");
+	rframe_fails("{\"registers\":{\"rip\":7}}", vars_ok, "register value");
+	rframe_fails("{\"registers\":{\"rip\":\"12\"}}", vars_ok,
+		     "register value");
+	rframe_fails("{\"registers\":{\"rip\":\"0x\"}}", vars_ok,
+		     "register value");
+	rframe_fails("{\"registers\":{\"rip\":\"0x12345678901234567\"}}",
+		     vars_ok, "register value");
+	rframe_fails("{\"registers\":{\"rip\":\"0xzz\"}}", vars_ok,
+		     "register value");
+	rframe_fails("{\"registers\":{\"\":\"0x1\"}}", vars_ok,
+		     "register name");
+	rframe_fails("{\"registers\":{\"rip\":\"0x1\"},\"general\":-1}",
+		     vars_ok, "general");
+	rframe_fails("{\"registers\":{\"rip\":\"0x1\"},\"general\":\"2\"}",
+		     vars_ok, "general");
+	rframe_fails(regs_ok, "[]", "vars");
+	rframe_fails(regs_ok, "{\"args\":[]}", "locals");
+	rframe_fails(regs_ok, "{\"args\":{},\"locals\":[]}", "args");
+	rframe_fails(regs_ok, "{\"args\":[7],\"locals\":[]}", "variable");
+	rframe_fails(regs_ok, "{\"args\":[{\"name\":\"x\"}],\"locals\":[]}",
+		     "variable");
+	rframe_fails(regs_ok, "{\"args\":[{\"name\":\"x\",\"value\":"
+		     "{\"text\":1}}],\"locals\":[]}", "variable");
+	rframe_fails(regs_ok, "{\"args\":[],\"locals\":[{\"name\":null,"
+		     "\"value\":{\"text\":\"1\"}}]}", "variable");
+
+	/* too many registers, too many variables */
+	lpd_buf_printf(&b, "{\"registers\":{");
+	for (i = 0; i <= AGENT_RFRAME_MAX_REGS; i++)
+		lpd_buf_printf(&b, "%s\"r%d\":null", i > 0 ? "," : "", i);
+	lpd_buf_printf(&b, "}}");
+	rframe_fails(b.data, vars_ok, "too many registers");
+	lpd_buf_reset(&b);
+	lpd_buf_printf(&b, "{\"args\":[");
+	for (i = 0; i <= AGENT_RFRAME_MAX_VARS; i++)
+		lpd_buf_printf(&b, "%s{\"name\":\"v\",\"value\":{\"text\":"
+			       "\"1\"}}", i > 0 ? "," : "");
+	lpd_buf_printf(&b, "],\"locals\":[]}");
+	rframe_fails(regs_ok, b.data, "too many variables");
+
+	/* a long name is refused; a long value is cut */
+	lpd_buf_reset(&b);
+	lpd_buf_printf(&b, "{\"args\":[{\"name\":\"%0*d\",\"value\":{\"text\""
+		       ":\"1\"}}],\"locals\":[]}", AGENT_RFRAME_MAX_NAME + 1,
+		       0);
+	rframe_fails(regs_ok, b.data, "variable");
+	lpd_buf_reset(&b);
+	lpd_buf_printf(&b, "{\"args\":[{\"name\":\"s\",\"value\":{\"text\""
+		       ":\"%0*d\"}}],\"locals\":[]}",
+		       (int)AGENT_RFRAME_MAX_TEXT * 2, 0);
+	assert_null(rframe(regs_ok, b.data, &f));
+	assert_int_equal(strlen(f->vars[0].text), AGENT_RFRAME_MAX_TEXT + 3);
+	assert_string_equal(f->vars[0].text + AGENT_RFRAME_MAX_TEXT, "...");
+	con_rframe_destroy(f);
+	lpd_buf_deinit(&b);
+
+	/* missing replies altogether */
+	{
+		struct lpd_error *err = agent_rframe_from_json(NULL, NULL, 0,
+							       &f);
+
+		assert_non_null(err);
+		lpd_error_destroy(err);
+	}
 }
 
 static void
@@ -251,6 +435,8 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_agent__parse_valid),
 		cmocka_unit_test(test_agent__parse_malformed),
+		cmocka_unit_test(test_agent__parse_regs_vars),
+		cmocka_unit_test(test_agent__rframe_checks_replies),
 		cmocka_unit_test(test_agent__parse_keeps_id_on_error),
 		cmocka_unit_test(test_agent__parse_oversized),
 		cmocka_unit_test(test_agent__serve_survives_bad_input),
