@@ -503,12 +503,23 @@ msg_client_send_nowait(struct msg_client *c, uint16_t dst,
 	err = client_build(dst, subsystem, opcode, payload, len, msg, &n);
 	if (err != NULL)
 		return err;
-	if (c->ring != NULL && n <= MSG_RING_DATA)
-		return client_ring_submit(c, msg, n);
-	/* Too long for a slot: after the ring's, by the socket. */
-	err = client_ring_wait(c, 5000, msg_ring_drained);
-	if (err == NULL)
-		err = client_collect(c, MSG_CLIENT_WINDOW - 1, 5000);
+	if (c->ring != NULL) {
+		uint16_t status;
+		size_t blen;
+
+		if (n <= MSG_RING_DATA)
+			return client_ring_submit(c, msg, n);
+		/* Too long for a slot: by the socket, after the ring's
+		 * (client_call waits for them) and waited for, or the VKE,
+		 * which takes the ring first every round, could let the
+		 * next ring submit overtake it. */
+		err = client_call(c, MSG_OP_SUBMIT, msg, n, 5000, &status,
+				  &blen);
+		if (err == NULL && status != 0)
+			c->refused++;
+		return err;
+	}
+	err = client_collect(c, MSG_CLIENT_WINDOW - 1, 5000);
 	if (err == NULL)
 		err = client_request(c, MSG_OP_SUBMIT, msg, n);
 	if (err == NULL)
