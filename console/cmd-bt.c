@@ -37,12 +37,18 @@ bt_json_frame(struct lpd_json *j, size_t index, const struct dbg_frame *f)
 	lpd_json_object_end(j);
 }
 
-void
-cmd_bt_print_frame(FILE *o, size_t index, const struct dbg_frame *f,
-		   bool full)
+unsigned
+cmd_addr_size(struct dbg_target *t)
 {
-	fprintf(o, "#%-2zu 0x%016" PRIx64 " in %s", index, f->pc,
-		f->function != NULL ? f->function : "??");
+	return t != NULL ? dump_get_arch(dbg_target_dump(t))->addr_size : 8;
+}
+
+void
+cmd_bt_print_frame(FILE *o, unsigned addr_size, size_t index,
+		   const struct dbg_frame *f, bool full)
+{
+	fprintf(o, "#%-2zu 0x%0*" PRIx64 " in %s", index, (int)addr_size * 2,
+		f->pc, f->function != NULL ? f->function : "??");
 	if (f->has_offset && f->offset != 0)
 		fprintf(o, "+0x%" PRIx64, f->offset);
 	if (f->is_inline)
@@ -90,7 +96,8 @@ bt_session_thread(struct cmd_ctx *ctx, struct dump *d, size_t ti,
 	for (i = 0; i < n && (limit == 0 || i < limit); i++) {
 		if (bt_cancelled(ctx))
 			return;
-		cmd_bt_print_frame(ctx->out, i, dbg_stack_frame(st, i), full);
+		cmd_bt_print_frame(ctx->out, dump_get_arch(d)->addr_size, i,
+				   dbg_stack_frame(st, i), full);
 	}
 	if (limit != 0 && n > limit)
 		fprintf(ctx->out, "(More stack frames follow...)\n");
@@ -270,8 +277,9 @@ cmd_bt_exec(struct cmd_ctx *ctx, int argc, char **argv)
 					.target = t, .stack = s, .thread = ti,
 				};
 
-				cmd_bt_print_frame(ctx->out, i,
-						   dbg_stack_frame(s, i),
+				cmd_bt_print_frame(ctx->out,
+						   dump_get_arch(d)->addr_size,
+						   i, dbg_stack_frame(s, i),
 						   o.full_paths);
 				if (o.full)
 					values_frame_locals(ctx, &sel, i,

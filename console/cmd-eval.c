@@ -443,7 +443,8 @@ values_frame_line(struct cmd_ctx *ctx, struct con_selection *sel)
 
 	if (f == NULL)
 		return;
-	fprintf(ctx->out, "#%-2zu 0x%016" PRIx64 " in %s", sel->frame, f->pc,
+	fprintf(ctx->out, "#%-2zu 0x%0*" PRIx64 " in %s", sel->frame,
+		(int)cmd_addr_size(sel->target) * 2, f->pc,
 		f->function != NULL ? f->function : "??");
 	if (f->file != NULL && f->line != 0)
 		fprintf(ctx->out, " at %s:%u", f->file, f->line);

@@ -13,9 +13,11 @@ cmd_frame_print(struct cmd_ctx *ctx)
 	const struct dbg_frame *f = con_session_frame(s);
 	const struct con_source *src;
 
-	if (f == NULL)
+	if (f == NULL)	/* else the session has a dump */
 		return;
-	cmd_bt_print_frame(ctx->out, s->frame, f, false);
+	cmd_bt_print_frame(ctx->out,
+			   cmd_addr_size(con_session_dump(s)->target),
+			   s->frame, f, false);
 	if (f->file == NULL || f->line == 0)
 		return;
 	src = con_source_get(s, f->file);

@@ -173,7 +173,9 @@ info_threads(struct cmd_ctx *ctx, struct con_session *s)
 		fprintf(ctx->out, "%c %-4zu %-18s ", i == s->thread ? '*' : ' ',
 			i + 1, tid);
 		if (f != NULL)
-			cmd_bt_print_frame(ctx->out, 0, f, false);
+			cmd_bt_print_frame(ctx->out,
+					   dump_get_arch(d)->addr_size, 0, f,
+					   false);
 		else
 			fputs("??\n", ctx->out);
 		dbg_stack_destroy(st);

@@ -65,9 +65,14 @@ enum cmd_retval cmd_fail(struct cmd_ctx *ctx, struct lpd_error *err);
 enum cmd_retval cmd_need_session(struct cmd_ctx *ctx,
 				 const struct cmd_entry *e);
 struct dbg_frame;
-/** One backtrace line as "bt" prints it (cmd-bt.c). */
-void cmd_bt_print_frame(FILE *o, size_t index, const struct dbg_frame *f,
-			bool full_paths);
+/** One backtrace line as "bt" prints it (cmd-bt.c): the pc padded to
+ * two hex digits per byte of ADDR_SIZE (the core's address size), as gdb
+ * pads it: 8 digits on a 32-bit target, 16 on a 64-bit one. */
+void cmd_bt_print_frame(FILE *o, unsigned addr_size, size_t index,
+			const struct dbg_frame *f, bool full_paths);
+struct dbg_target;
+/** The address size of T's core; 8 when T is NULL (a remote dump). */
+unsigned cmd_addr_size(struct dbg_target *t);
 /** The session's selected frame and its source line, as gdb's "frame"
  * prints them (cmd-frame.c). */
 void cmd_frame_print(struct cmd_ctx *ctx);

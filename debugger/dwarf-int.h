@@ -148,6 +148,13 @@ const struct dbg_type *dbg_type_builtin(enum dbg_builtin which);
  * dbg_type_builtin()'s. */
 const struct dbg_type *dbg_types_builtin(const struct dbg_types *scratch,
 					 enum dbg_builtin which);
+/** The integer type NAME (gdb's "int32_t", "uint64_t"...) of SIZE bytes
+ * that registers have, made once in SCRATCH; LPD_ERR_INVALID_ARG past
+ * the few a target needs. */
+struct lpd_error *dbg_types_register_int(struct dbg_types *scratch,
+					 const char *name, unsigned size,
+					 bool is_signed,
+					 const struct dbg_type **ret);
 /** T without typedefs, const and volatile. */
 const struct dbg_type *dbg_type_strip(const struct dbg_type *t);
 /** T without const and volatile (typedefs kept). */
@@ -296,7 +303,17 @@ struct lpd_error *dbg_value_fetch(const struct dbg_value *v, uint64_t off,
 				  void *buf, size_t len);
 /** Integer value of a scalar V (bitfields extracted, sign extended). */
 bool dbg_value_as_int(const struct dbg_value *v, int64_t *ret);
+/** Float or double V (read in the target's byte order), or an integer
+ * converted. */
 bool dbg_value_as_double(const struct dbg_value *v, double *ret);
+/** V's bytes (at most 8) as an unsigned number, read in the target's
+ * byte order: a float's own bits. */
+bool dbg_value_bits(const struct dbg_value *v, uint64_t *ret);
+/** A value of float type TYPE holding D, its bytes in T's byte order
+ * (as dbg_value_as_double() reads them back). */
+struct lpd_error *dbg_value_from_double(struct dbg_target *t,
+					const struct dbg_type *type, double d,
+					struct dbg_value **ret);
 struct lpd_error *dbg_value_copy(const struct dbg_value *v,
 				 struct dbg_value **ret);
 /** "Cannot access memory at address 0x..." for a FAULT error. */

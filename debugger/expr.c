@@ -850,12 +850,7 @@ static struct lpd_error *
 eval_double(struct eval *ev, const struct dbg_type *t, double d,
 	    struct dbg_value **ret)
 {
-	if (dbg_type_size(t) == 4) {
-		float f = (float)d;
-
-		return dbg_value_from_bytes(ev->t, t, &f, 4, ret);
-	}
-	return dbg_value_from_bytes(ev->t, t, &d, 8, ret);
+	return dbg_value_from_double(ev->t, t, d, ret);
 }
 
 /* The type a base-type spelling names: DWARF first, then builtins. */
@@ -1080,12 +1075,85 @@ eval_ident(struct eval *ev, const char *name, struct dbg_value **ret)
 				"current context.", name);
 }
 
+/* How gdb types a register: pointers where its register descriptions say
+ * so, else an integer of the register's width with gdb's name for it.
+ * REG_OTHER (float and vector registers, and every register of an
+ * architecture not listed) keeps the 8-byte long. */
+enum reg_class { REG_OTHER, REG_INT, REG_CODE, REG_DATA };
+
+struct reg_type {
+	enum reg_class cls;
+	const char *name;	/* REG_INT: int32_t, uint64_t... */
+	unsigned size;		/* REG_INT: bytes */
+	bool is_signed;
+};
+
+/* Register REGNO of ARCH, asked for as $NAME ("pc", "sp" and "fp" are
+ * gdb's aliases). */
+static struct reg_type
+eval_reg_type(const struct dump_arch *arch, unsigned regno, const char *name)
+{
+	struct reg_type rt = { .cls = REG_OTHER };
+	bool ppc = arch->e_machine == 20 || arch->e_machine == 21;
+	bool i386 = arch->e_machine == 3;
+
+	switch (arch->e_machine) {
+	case 3:		/* i386 */
+	case 62:	/* x86_64, x32 */
+		if (regno == arch->pc_regno) {
+			rt.cls = REG_CODE;
+		} else if (regno == arch->sp_regno || regno == arch->fp_regno) {
+			/* x32 too, though gdb has int64_t there (64-bit
+			 * registers): ours stay x32's 4-byte pointers. */
+			rt.cls = REG_DATA;
+		} else if (i386 ? regno <= 10 || (regno >= 40 && regno <= 45)
+				: regno <= 15) {
+			/* i386's eflags too, though gdb prints its flags. */
+			rt.cls = REG_INT;
+			rt.is_signed = true;
+			rt.size = i386 ? 4 : 8;
+			rt.name = i386 ? "int32_t" : "int64_t";
+		}
+		break;
+	case 20:	/* ppc */
+	case 21:	/* ppc64 */
+	case 22:	/* s390, s390x */
+		/* gdb's $sp here is r1 / r15 itself, an unsigned int. */
+		if (strcmp(name, "pc") == 0 ||
+		    (ppc && (regno == 65 || regno == 108))) {
+			rt.cls = REG_CODE;		/* the pc, ppc's lr */
+		} else if (strcmp(name, "fp") == 0) {
+			rt.cls = REG_DATA;		/* gdb's frame base */
+		} else if (ppc ? regno < 32 || regno == 64 || regno == 66 ||
+				 regno == 76 || regno == 127
+			       : regno < 16 || regno == 64 || regno == 65) {
+			rt.cls = REG_INT;
+			rt.size = arch->addr_size;
+			/* ppc64's cr and xer are 32 bits. s390's gdb shows
+			 * a 31-bit core's r0-r15 as 64-bit (with the high
+			 * halves' note); we hold the low halves. */
+			if (ppc && (regno == 64 || regno == 76))
+				rt.size = 4;
+			rt.name = rt.size == 4 ? "uint32_t" : "uint64_t";
+		}
+		break;
+	default:
+		if (regno == arch->pc_regno)
+			rt.cls = REG_CODE;
+		else if (regno == arch->sp_regno || regno == arch->fp_regno)
+			rt.cls = REG_DATA;
+		break;
+	}
+	return rt;
+}
+
 static struct lpd_error *
 eval_register(struct eval *ev, const char *name, struct dbg_value **ret)
 {
 	const struct dump_arch *arch = dump_get_arch(dbg_target_dump(ev->t));
 	const struct dbg_type *t = dbg_type_builtin(DBG_BUILTIN_INT64);
 	struct dbg_value *v;
+	struct reg_type rt;
 	unsigned regno = UINT32_MAX, r;
 
 	if (strcmp(name, "pc") == 0) {
@@ -1112,14 +1180,20 @@ eval_register(struct eval *ev, const char *name, struct dbg_value **ret)
 		*ret = v;
 		return NULL;
 	}
-	if (regno == arch->pc_regno ||
-	    regno == arch->sp_regno || regno == arch->fp_regno) {
+	rt = eval_reg_type(arch, regno, name);
+	if (rt.cls == REG_CODE || rt.cls == REG_DATA) {
 		/* Pointers of the target's address size, not the builtins'
 		 * 8 bytes. */
 		struct lpd_error *err = dbg_type_pointer_to(ev->c.scratch,
-			dbg_type_builtin(regno == arch->pc_regno ?
+			dbg_type_builtin(rt.cls == REG_CODE ?
 					 DBG_BUILTIN_VOID_FUNC :
 					 DBG_BUILTIN_VOID), &t);
+
+		if (err != NULL)
+			return err;
+	} else if (rt.cls == REG_INT) {
+		struct lpd_error *err = dbg_types_register_int(ev->c.scratch,
+			rt.name, rt.size, rt.is_signed, &t);
 
 		if (err != NULL)
 			return err;
@@ -1317,9 +1391,10 @@ eval_arith_type(const struct dbg_value *a, const struct dbg_value *b)
 	bool uns;
 
 	if (x->kind == DBG_TYPE_FLOAT || y->kind == DBG_TYPE_FLOAT) {
+		/* gdb keeps the wider float operand's type, and an integer
+		 * does not widen it: float * int is a float. */
 		if ((x->kind == DBG_TYPE_FLOAT && x->size > 4) ||
-		    (y->kind == DBG_TYPE_FLOAT && y->size > 4) ||
-		    x->kind != y->kind)
+		    (y->kind == DBG_TYPE_FLOAT && y->size > 4))
 			return dbg_type_builtin(DBG_BUILTIN_DOUBLE);
 		return dbg_type_builtin(DBG_BUILTIN_FLOAT);
 	}

@@ -424,6 +424,18 @@ fmt_scalar(struct fmt *f, const struct dbg_value *v, bool top)
 	double d;
 
 	if (t->kind == DBG_TYPE_FLOAT) {
+		uint64_t bits;
+
+		/* gdb shows a float's own bits (the target's, whatever its
+		 * byte order) for these; /c and /a convert the value. */
+		if (f->letter != 0 && strchr("xztoud", f->letter) != NULL &&
+		    v->size <= 8) {
+			if (!dbg_value_bits(v, &bits))
+				return lpd_buf_puts(out, "<error: cannot "
+						    "read value>");
+			return fmt_letter(out, bits, v->size, true,
+					  f->letter);
+		}
 		if (!dbg_value_as_double(v, &d))
 			return lpd_buf_puts(out, "<error: cannot read value>");
 		if (f->letter != 0 && f->letter != 'f')

@@ -34,6 +34,9 @@ struct dbg_types {
 	const struct dbg_type *builtin_ptr[DBG_BUILTIN_COUNT];
 	/* Builtins whose size is the target's (long on ILP32), or NULL. */
 	const struct dbg_type *sized[DBG_BUILTIN_COUNT];
+	/* Register types (int32_t, uint32_t...): a target needs one or
+	 * two, made on first use. */
+	const struct dbg_type *reg_int[4];
 	struct types_slot *slots;	/* open addressing, power of 2 */
 	size_t cap_slots, n_slots;
 	struct dbg_type **all;		/* every type made, for freeing */
@@ -107,6 +110,40 @@ dbg_types_create_scratch(unsigned addr_size, struct dbg_types **ret)
 		}
 	}
 	*ret = ts;
+	return NULL;
+}
+
+struct lpd_error *
+dbg_types_register_int(struct dbg_types *scratch, const char *name,
+		       unsigned size, bool is_signed,
+		       const struct dbg_type **ret)
+{
+	size_t i, n = sizeof(scratch->reg_int) / sizeof(scratch->reg_int[0]);
+	struct dbg_type *t;
+
+	for (i = 0; i < n && scratch->reg_int[i] != NULL; i++) {
+		const struct dbg_type *r = scratch->reg_int[i];
+
+		if (strcmp(r->name, name) == 0 && r->size == size &&
+		    r->is_signed == is_signed) {
+			*ret = r;
+			return NULL;
+		}
+	}
+	if (i == n)
+		return lpd_error_format(LPD_ERR_INVALID_ARG, "too many "
+					"register types");
+	t = types_alloc(scratch, DBG_TYPE_INT);
+	if (t == NULL)
+		return &lpd_enomem;
+	t->is_signed = is_signed;
+	t->has_size = true;
+	t->size = size;
+	t->name = lpd_strdup(name);
+	if (t->name == NULL)
+		return &lpd_enomem;
+	scratch->reg_int[i] = t;
+	*ret = t;
 	return NULL;
 }
 

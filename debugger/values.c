@@ -452,12 +452,18 @@ dbg_value_as_double(const struct dbg_value *v, double *ret)
 	if (v->size > sizeof(buf) || dbg_value_fetch(v, 0, buf, v->size))
 		return false;
 	if (v->size == 4) {
+		/* IEEE bits in the target's order (ppc and s390 are
+		 * big-endian); the host's float has the host's. */
+		uint32_t bits = (uint32_t)load_le(buf, 4,
+						  value_big_endian(v));
 		float f;
 
-		memcpy(&f, buf, 4);
+		memcpy(&f, &bits, 4);
 		*ret = f;
 	} else if (v->size == 8) {
-		memcpy(ret, buf, 8);
+		uint64_t bits = load_le(buf, 8, value_big_endian(v));
+
+		memcpy(ret, &bits, 8);
 	} else if (v->size == 16 || v->size == 10 || v->size == 12) {
 		long double ld = 0;
 
@@ -467,6 +473,45 @@ dbg_value_as_double(const struct dbg_value *v, double *ret)
 		return false;
 	}
 	return true;
+}
+
+bool
+dbg_value_bits(const struct dbg_value *v, uint64_t *ret)
+{
+	uint8_t buf[8];
+
+	if (v->state != DBG_VALUE_OK || v->size == 0 || v->size > 8 ||
+	    dbg_value_fetch(v, 0, buf, v->size) != NULL)
+		return false;
+	*ret = load_le(buf, v->size, value_big_endian(v));
+	return true;
+}
+
+struct lpd_error *
+dbg_value_from_double(struct dbg_target *t, const struct dbg_type *type,
+		      double d, struct dbg_value **ret)
+{
+	bool big = t != NULL && dump_get_arch(dbg_target_dump(t))->big_endian;
+	uint8_t b[8];
+
+	if (dbg_type_size(type) == 4) {
+		float f = (float)d;
+		uint32_t bits;
+
+		memcpy(&bits, &f, 4);
+		value_store(b, 4, bits, big);
+		return dbg_value_from_bytes(t, type, b, 4, ret);
+	}
+	if (dbg_type_size(type) == 8) {
+		uint64_t bits;
+
+		memcpy(&bits, &d, 8);
+		value_store(b, 8, bits, big);
+		return dbg_value_from_bytes(t, type, b, 8, ret);
+	}
+	/* long double (x87, binary128, IBM double-double) is not encoded
+	 * yet: the double's host bytes, which reads back wrong. */
+	return dbg_value_from_bytes(t, type, &d, 8, ret);
 }
 
 /* ---- a frame's context -------------------------------------------------- */

@@ -2,12 +2,16 @@
 # tests/cli/corpus-values.sh - pointers on the 32-bit cores of
 # $LPD_SHARED/corpus/elfutils (i386, ppc, s390, x32): the values engine
 # makes them with the core's address size and byte order, and x/a reads
-# address-sized units in that order. Against gdb
+# address-sized units in that order; floats read and made there are in
+# that order too (ppc is big-endian). Against gdb
 # (gdb-multiarch when installed, else gdb for i386 and x32) with
 # values_compare.py: corpus-values.cmds on the cores whose executable has
 # DWARF (ppc, x32), corpus-values-nodwarf.cmds on all four. A core gdb
 # cannot read is checked against facts from the ELF instead (readelf's
 # symbol value of ptraceme, 4-byte pointers).
+#
+# Registers take gdb's types on i386 (values-m32-regs.cmds) and ppc
+# (corpus-values-ppc-regs.cmds): 4-byte ints and pointers.
 #
 # Documented exception: on x32 gdb types $pc as uint64_t (the register is
 # 64 bits); lpardbg types it void (*)() with x32's 4-byte pointers, so $pc
@@ -65,6 +69,13 @@ for a in i386 ppc s390 x32; do
 			"$LPD_TOP/tests/cli/corpus-values.cmds" \
 			--label "corpus-$a" ||
 			lpd_fail "$a: pointers differ from gdb's"; }
+		regs=
+		[ "$a" = i386 ] && regs=values-m32-regs.cmds
+		[ "$a" = ppc ] && regs=corpus-values-ppc-regs.cmds
+		[ -n "$regs" ] &&
+		{ LPD_GDB=$GDB "$PY" "$CMP" "$LPARDBG" "$exe" "$core" \
+			"$LPD_TOP/tests/cli/$regs" --label "corpus-$a-regs" ||
+			lpd_fail "$a: registers differ from gdb's"; }
 		continue
 	fi
 	echo "$a: no gdb reads this core; checking ELF facts"

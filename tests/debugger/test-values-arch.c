@@ -23,6 +23,7 @@ enum {
 	PTR0 = 0x11223344,
 	PTR1 = 0x55667788,
 	INT_VALUE = 0x01020304,
+	FLOATS = MEM_BASE + 0x120,	/* a float, then a double at +8 */
 };
 
 struct synth {
@@ -126,6 +127,9 @@ synth_target(uint16_t machine, unsigned elfclass, bool be,
 	put(s->mem + (WORDS - MEM_BASE), word, be, PTR0);
 	put(s->mem + (WORDS - MEM_BASE) + word, word, be, PTR1);
 	put(s->mem + (WORDS - MEM_BASE) + 2 * word, 4, be, INT_VALUE);
+	/* IEEE bits of 0.1f and -1234.5625, in the core's byte order. */
+	put(s->mem + (FLOATS - MEM_BASE), 4, be, 0x3dcccccd);
+	put(s->mem + (FLOATS - MEM_BASE) + 8, 8, be, 0xc0934a4000000000);
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	close(fd);
@@ -157,6 +161,35 @@ expect(struct dbg_target *t, const char *expr, char letter, const char *want)
 			 want);
 	lpd_buf_deinit(&b);
 	dbg_value_destroy(v);
+}
+
+/* Floats in memory and the ones the engine makes, in either byte order:
+ * what gdb-multiarch prints for the same expressions on the same core. */
+static void
+check_float(struct dbg_target *t)
+{
+	expect(t, "*(float *)0x10120", 0, "0.100000001");
+	expect(t, "*(double *)0x10128", 0, "-1234.5625");
+	expect(t, "*(float *)0x10120 * 10", 0, "1");
+	expect(t, "*(double *)0x10128 + 0.5", 0, "-1234.0625");
+	expect(t, "*(double *)0x10128 / 2", 0, "-617.28125");
+	expect(t, "*(double *)0x10128 < *(float *)0x10120", 0, "1");
+	expect(t, "(int)*(double *)0x10128", 0, "-1234");
+	expect(t, "(float)*(double *)0x10128", 0, "-1234.5625");
+	expect(t, "(double)*(float *)0x10120", 0, "0.10000000149011612");
+	expect(t, "(float)1.25 + (float)2", 0, "3.25");
+	expect(t, "-*(float *)0x10120", 0, "-0.100000001");
+	expect(t, "sizeof(*(double *)0x10128)", 0, "8");
+	/* gdb 13: a float's own bits for /x /z /o /t /d /u, a converted
+	 * value for /c. */
+	expect(t, "*(float *)0x10120", 'x', "0x3dcccccd");
+	expect(t, "*(float *)0x10120", 'd', "1036831949");
+	expect(t, "*(double *)0x10128", 'x', "0xc0934a4000000000");
+	expect(t, "*(double *)0x10128", 'z', "0xc0934a4000000000");
+	expect(t, "*(double *)0x10128", 'd', "-4570227558112559104");
+	expect(t, "-*(double *)0x10128", 'x', "0x40934a4000000000");
+	expect(t, "(float)1.5", 't', "111111110000000000000000000000");
+	expect(t, "(float)65.5", 'c', "65 'A'");
 }
 
 /* What every 32-bit target agrees on, whatever its byte order. */
@@ -193,6 +226,7 @@ test_values_arch__i386(void **state)
 
 	(void)state;
 	check_32(t);
+	check_float(t);
 	expect(t, "*(unsigned char *)0x10100", 'x', "0x44");
 	dbg_target_destroy(t);
 }
@@ -204,6 +238,7 @@ test_values_arch__ppc(void **state)
 
 	(void)state;
 	check_32(t);
+	check_float(t);
 	expect(t, "*(unsigned char *)0x10100", 'x', "0x11");
 	dbg_target_destroy(t);
 }
@@ -215,6 +250,7 @@ test_values_arch__s390(void **state)
 
 	(void)state;
 	check_32(t);
+	check_float(t);
 	dbg_target_destroy(t);
 }
 
@@ -225,6 +261,7 @@ test_values_arch__x32(void **state)
 
 	(void)state;
 	check_32(t);
+	check_float(t);
 	dbg_target_destroy(t);
 }
 
@@ -251,6 +288,7 @@ test_values_arch__x86_64(void **state)
 
 	(void)state;
 	check_64(t);
+	check_float(t);
 	dbg_target_destroy(t);
 }
 
@@ -261,6 +299,7 @@ test_values_arch__s390x(void **state)
 
 	(void)state;
 	check_64(t);
+	check_float(t);
 	dbg_target_destroy(t);
 }
 
