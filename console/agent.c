@@ -23,6 +23,30 @@ static const struct {
 	{ "regs", AGENT_OP_REGS }, { "vars", AGENT_OP_VARS },
 };
 
+bool
+agent_op_lookup(const char *name, enum agent_op *ret)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(agent_ops) / sizeof(agent_ops[0]); i++)
+		if (strcmp(agent_ops[i].name, name) == 0) {
+			*ret = agent_ops[i].op;
+			return true;
+		}
+	return false;
+}
+
+const char *
+agent_op_name(enum agent_op op)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(agent_ops) / sizeof(agent_ops[0]); i++)
+		if (agent_ops[i].op == op)
+			return agent_ops[i].name;
+	return "?";
+}
+
 /* ---- parsing ----------------------------------------------------------- */
 
 void
@@ -172,7 +196,6 @@ agent_parse(const char *line, size_t len, struct agent_request *ret)
 	const char *opname = NULL;
 	json_error_t je;
 	struct lpd_error *err;
-	size_t i;
 
 	memset(ret, 0, sizeof(*ret));
 	ret->thread = -1;
@@ -201,13 +224,9 @@ agent_parse(const char *line, size_t len, struct agent_request *ret)
 		return err;
 	if (opname == NULL)
 		return lpd_error_format(LPD_ERR_INVALID_ARG, "no 'op'");
-	for (i = 0; i < sizeof(agent_ops) / sizeof(agent_ops[0]); i++)
-		if (strcmp(agent_ops[i].name, opname) == 0)
-			break;
-	if (i == sizeof(agent_ops) / sizeof(agent_ops[0]))
+	if (!agent_op_lookup(opname, &ret->op))
 		return lpd_error_format(LPD_ERR_UNSUPPORTED, "unknown op "
 					"'%.64s'", opname);
-	ret->op = agent_ops[i].op;
 	return agent_parse_args(ret);
 }
 
@@ -276,6 +295,8 @@ struct agent {
 	 * pair (core, modules, DWARF index) is what an op costs, and the
 	 * console asks many small questions of one selection. */
 	bool nocache;		/* LPARDBG_AGENT_NOCACHE: per-op reloads */
+	unsigned hidden;	/* LPARDBG_AGENT_HIDE_OPS: 1 << op, played
+				 * as an older agent for the tests */
 	struct load_args la;
 	struct dbg_target *t;
 	struct dbg_stack *stack;
@@ -452,7 +473,9 @@ agent_hello(struct agent *ag, struct agent_request *r)
 	 * client decides whether to go on. */
 	for (i = 0; ops != NULL && i < sizeof(agent_ops) / sizeof(agent_ops[0]);
 	     i++)
-		json_array_append_new(ops, json_string(agent_ops[i].name));
+		if (!(ag->hidden & (1u << agent_ops[i].op)))
+			json_array_append_new(ops,
+					      json_string(agent_ops[i].name));
 	res = json_pack("{s:i, s:s, s:o, s:I, s:s?}", "protocol",
 			AGENT_PROTOCOL, "agent", "lpardbg 0.1", "ops", ops,
 			"max_line", (json_int_t)AGENT_LINE_MAX, "repo",
@@ -525,14 +548,30 @@ agent_list(struct agent *ag, struct agent_request *r)
 	return agent_command_reply(r, a.n, a.v, &ok);
 }
 
-/* Load the pair once to check it; answer with what info says of it. */
+static char *
+agent_fail_reply(struct agent_request *r, struct lpd_error *err)
+{
+	char *reply = agent_error_reply(r->id, "failed", err->message,
+					lpd_error_exit_status(err));
+
+	lpd_error_destroy(err);
+	return reply;
+}
+
+/* Load the pair and keep it: what info --json says of it is the answer,
+ * and the ops that follow (regs, vars, eval, facts) need that target,
+ * so it is loaded once, here. */
 static char *
 agent_open(struct agent *ag, struct agent_request *r)
 {
-	struct agent_argv a = { .n = 0 };
 	const char *want = r->dump != NULL ? r->dump : r->core;
-	char *core, *exe, *old_core = ag->core, *old_exe = ag->exe, *reply;
-	bool text = r->text, ok;
+	struct lpd_buf buf = LPD_BUF_INIT;
+	struct dbg_target *t = NULL;
+	struct lpd_error *err;
+	struct load_args la;
+	struct lpd_json j;
+	json_t *res = NULL;
+	char *core, *exe;
 
 	/* The open pair again (the console reopens on each select): what
 	 * the first open answered, nothing loaded. */
@@ -542,53 +581,57 @@ agent_open(struct agent *ag, struct agent_request *r)
 	     (ag->exe != NULL && r->exe != NULL &&
 	      strcmp(ag->exe, r->exe) == 0))) {
 		json_error_t je;
-		json_t *res = json_loads(ag->open_reply, 0, &je);
 
+		res = json_loads(ag->open_reply, 0, &je);
 		if (res != NULL)
 			return agent_ok_reply(r->id, res);
 	}
 	core = lpd_strdup(want);
 	exe = r->exe != NULL ? lpd_strdup(r->exe) : NULL;
-
 	if (core == NULL || (r->exe != NULL && exe == NULL)) {
 		lpd_free(core);
 		lpd_free(exe);
 		return agent_error_reply(r->id, "failed", "out of memory", 3);
 	}
-	ag->core = core;
-	ag->exe = exe;
-	agent_push(&a, "info");
-	agent_push_pair(ag, &a);
-	r->text = false;
-	reply = agent_command_reply(r, a.n, a.v, &ok);
-	r->text = text;
-	if (ok) {
-		json_t *rep = json_loads(reply, 0, NULL);
+	memset(&la, 0, sizeof(la));
+	la.core = core;
+	la.exe = exe;
+	la.repo = ag->repo;
+	err = load_target(&la, &t);
+	if (err == NULL) {
+		lpd_json_init(&j, &buf);
+		cmd_info_json(&j, &la, t);
+		err = lpd_json_finish(&j);
+	}
+	if (err == NULL) {
+		json_error_t je;
 
-		agent_drop(ag);
-		lpd_free(old_core);
-		lpd_free(old_exe);
-		ag->open_reply = json_dumps(json_object_get(rep, "result"),
-					    JSON_COMPACT | JSON_PRESERVE_ORDER);
-		json_decref(rep);
-	} else {
+		res = json_loadb(buf.data, buf.len, 0, &je);
+		if (res == NULL)
+			err = lpd_error_format(LPD_ERR_BAD_INPUT, "open: %s",
+					       je.text);
+	}
+	lpd_buf_deinit(&buf);
+	if (err != NULL) {
 		/* A pair that does not load does not replace the open one. */
+		dbg_target_destroy(t);
+		load_args_deinit(&la);
 		lpd_free(core);
 		lpd_free(exe);
-		ag->core = old_core;
-		ag->exe = old_exe;
+		return agent_fail_reply(r, err);
 	}
-	return reply;
-}
-
-static char *
-agent_fail_reply(struct agent_request *r, struct lpd_error *err)
-{
-	char *reply = agent_error_reply(r->id, "failed", err->message,
-					lpd_error_exit_status(err));
-
-	lpd_error_destroy(err);
-	return reply;
+	agent_drop(ag);
+	lpd_free(ag->core);
+	lpd_free(ag->exe);
+	ag->core = core;
+	ag->exe = exe;
+	ag->la = la;
+	ag->t = t;
+	ag->open_reply = json_dumps(res, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	/* info --json is the same answer: the first info loads nothing. */
+	if (ag->open_reply != NULL)
+		ag->kept[0] = lpd_strdup(ag->open_reply);
+	return agent_ok_reply(r->id, res);
 }
 
 /* The general registers' count: those named, numbered up to the pc. */
@@ -769,6 +812,15 @@ agent_handle(struct agent *ag, const char *line, size_t len, bool *bye)
 		agent_request_deinit(&r);
 		return reply;
 	}
+	if (ag->hidden & (1u << r.op)) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "unknown op '%s'",
+			 agent_op_name(r.op));
+		reply = agent_error_reply(r.id, "unknown_op", msg, 3);
+		agent_request_deinit(&r);
+		return reply;
+	}
 	if ((r.op == AGENT_OP_BT || r.op == AGENT_OP_INFO ||
 	     r.op == AGENT_OP_EVAL || r.op == AGENT_OP_FACTS ||
 	     r.op == AGENT_OP_REGS || r.op == AGENT_OP_VARS) &&
@@ -881,6 +933,31 @@ agent_read_line(FILE *in, struct lpd_buf *b, bool *too_long)
 	return any;
 }
 
+/* LPARDBG_AGENT_HIDE_OPS=regs,vars: the ops an older agent lacked, which
+ * this one then answers as that agent did (unknown_op) and leaves out of
+ * hello. Only the tests set it, to play an old agent over a real sshd. */
+static unsigned
+agent_hidden_ops(void)
+{
+	const char *v = getenv("LPARDBG_AGENT_HIDE_OPS");
+	unsigned hidden = 0;
+	char name[32];
+	enum agent_op op;
+	size_t n;
+
+	while (v != NULL && *v != '\0') {
+		n = strcspn(v, ",");
+		if (n < sizeof(name)) {
+			memcpy(name, v, n);
+			name[n] = '\0';
+			if (agent_op_lookup(name, &op) && op != AGENT_OP_HELLO)
+				hidden |= 1u << op;
+		}
+		v += n + (v[n] == ',');
+	}
+	return hidden;
+}
+
 enum cmd_retval
 agent_serve(FILE *in, FILE *out, const char *repo)
 {
@@ -891,6 +968,7 @@ agent_serve(FILE *in, FILE *out, const char *repo)
 
 	/* Ops as they were before the cache, to measure it against. */
 	ag.nocache = nc != NULL && nc[0] != '\0' && strcmp(nc, "0") != 0;
+	ag.hidden = agent_hidden_ops();
 	while (!bye && agent_read_line(in, &line, &too_long)) {
 		char *reply;
 

@@ -14,6 +14,9 @@
  *          "ops": [...], "max_line": 1048576, "repo": PATH|null}
  *          A client checks "protocol" and stops when it is not one it
  *          speaks; later versions add ops and keys, never change them.
+ *          "ops" names the ops this agent answers: a client sends no
+ *          other (an agent older than regs and vars lists neither, and
+ *          answers them unknown_op).
  *   list   {"what": "lpars"}  -> what `cluster ls --json` prints
  *          {"what": "dumps", "lpar"?: L, "node"?: N, "limit"?: K}
  *                             -> what `repo ls --json` prints
@@ -72,6 +75,12 @@ enum agent_op {
 	AGENT_OP_INFO, AGENT_OP_EVAL, AGENT_OP_FACTS, AGENT_OP_BYE,
 	AGENT_OP_REGS, AGENT_OP_VARS,
 };
+
+/** OP named NAME in requests and hello's "ops"; false when there is
+ * none. */
+bool agent_op_lookup(const char *name, enum agent_op *ret);
+/** The name of OP in requests. */
+const char *agent_op_name(enum agent_op op);
 
 /* The longest "expr" an eval request may carry. */
 #define AGENT_EXPR_MAX 4096
@@ -145,10 +154,15 @@ struct lpd_error *agent_client_open(const char *url,
 void agent_client_destroy(struct agent_client *c);
 /** Send REQ (a request object; borrowed; "id" is set here) and wait for
  * its reply. An error reply becomes an lpd_error: "failed" with its exit
- * status (3: LPD_ERR_BAD_INPUT, 2: LPD_ERR_INVALID_ARG), others
- * LPD_ERR_REMOTE. Caller owns *ret (json_decref), the "result" value. */
+ * status (3: LPD_ERR_BAD_INPUT, 2: LPD_ERR_INVALID_ARG), "unknown_op"
+ * LPD_ERR_UNSUPPORTED (the agent is older: the connection is fine, and
+ * the op is not asked again), others LPD_ERR_REMOTE. Caller owns *ret
+ * (json_decref), the "result" value. */
 struct lpd_error *agent_client_call(struct agent_client *c, json_t *req,
 				    json_t **ret);
+/** Whether C's agent answers OP: it listed OP in its hello and has not
+ * answered it "unknown_op" since. Send no op it lacks. */
+bool agent_client_has(const struct agent_client *c, enum agent_op op);
 /** "user@host:port" of C. Borrowed. */
 const char *agent_client_name(const struct agent_client *c);
 

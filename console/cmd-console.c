@@ -560,6 +560,14 @@ console_remote_frames(struct con_dump *d, json_t *bt)
 	return err;
 }
 
+/* What the panes and commands say for what N's agent cannot do. */
+static struct lpd_error *
+console_too_old(struct console_node *n, const char *what)
+{
+	return lpd_error_format(LPD_ERR_UNSUPPORTED, "the agent on %s is too "
+				"old for %s", n->conf->name, what);
+}
+
 static struct lpd_error *
 console_remote_open(struct console_node *n, struct con_dump *d)
 {
@@ -592,7 +600,9 @@ console_remote_command(void *arg, struct con_dump *d, size_t frame,
 	const char *rest = line + strspn(line + l, " \t") + l;
 	struct lpd_error *err;
 	json_t *req, *res = NULL;
-	const char *text;
+	const char *text, *op;
+	char opname[16];
+	enum agent_op o = AGENT_OP_HELLO;
 
 	if ((l == 2 && strncmp(line, "bt", 2) == 0) ||
 	    (l == 9 && strncmp(line, "backtrace", 9) == 0) ||
@@ -606,11 +616,22 @@ console_remote_command(void *arg, struct con_dump *d, size_t frame,
 		req = json_pack("{s:s, s:s, s:I, s:s}", "op", "eval", "expr",
 				line, "frame", (json_int_t)frame, "format",
 				"text");
+	op = req != NULL ? json_string_value(json_object_get(req, "op"))
+		: NULL;
+	snprintf(opname, sizeof(opname), "%s", op != NULL ? op : "?");
 	err = console_remote_open(n, d);
+	if (err == NULL && agent_op_lookup(opname, &o) &&
+	    !agent_client_has(n->agent, o))
+		err = console_too_old(n, opname);
 	if (err == NULL)
 		err = console_node_ask(n, req, &res);
 	else
 		json_decref(req);
+	if (err != NULL && err->code == LPD_ERR_UNSUPPORTED &&
+	    strncmp(err->message, "the agent on ", 13) != 0) {
+		lpd_error_destroy(err);
+		err = console_too_old(n, opname);
+	}
 	if (err != NULL)
 		return err;
 	text = json_string_value(json_object_get(res, "text"));
@@ -630,6 +651,11 @@ console_remote_frame(void *arg, struct con_dump *d, size_t frame,
 	json_t *regs = NULL, *vars = NULL;
 
 	err = console_remote_open(n, d);
+	/* An agent without regs/vars (older than them) is asked nothing:
+	 * the panes say so, and the connection stays. */
+	if (err == NULL && (!agent_client_has(n->agent, AGENT_OP_REGS) ||
+			    !agent_client_has(n->agent, AGENT_OP_VARS)))
+		return console_too_old(n, "registers/values");
 	if (err == NULL)
 		err = console_node_ask(n, json_pack("{s:s, s:I}", "op", "regs",
 						    "frame", (json_int_t)frame),
@@ -640,6 +666,11 @@ console_remote_frame(void *arg, struct con_dump *d, size_t frame,
 				       &vars);
 	if (err == NULL)
 		err = agent_rframe_from_json(regs, vars, frame, ret);
+	if (err != NULL && err->code == LPD_ERR_UNSUPPORTED) {
+		/* It listed them, yet answered unknown_op. */
+		lpd_error_destroy(err);
+		err = console_too_old(n, "registers/values");
+	}
 	if (err != NULL && err->code == LPD_ERR_REMOTE &&
 	    strncmp(err->message, "node ", 5) != 0)
 		err = lpd_error_prefix(err, "node %s", n->conf->name);

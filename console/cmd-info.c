@@ -8,8 +8,9 @@
 #include "console/select.h"
 #include "console/session.h"
 
-static void
-info_json(struct lpd_json *j, const struct load_args *a, struct dbg_target *t)
+void
+cmd_info_json(struct lpd_json *j, const struct load_args *a,
+	      struct dbg_target *t)
 {
 	struct dump *d = dbg_target_dump(t);
 	const struct dump_process *p = dump_get_process(d);
@@ -324,7 +325,7 @@ cmd_info_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	if (ctx->json) {
 		lpd_json_init(&j, &buf);
-		info_json(&j, &a, t);
+		cmd_info_json(&j, &a, t);
 		rv = cmd_emit_json(ctx, &j, &buf);
 	} else {
 		load_print_warnings(ctx, t);

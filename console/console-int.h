@@ -71,6 +71,11 @@ struct dbg_frame;
 void cmd_bt_print_frame(FILE *o, unsigned addr_size, size_t index,
 			const struct dbg_frame *f, bool full_paths);
 struct dbg_target;
+struct load_args;
+/** What "info --json" prints of T, loaded from A (cmd-info.c); the
+ * agent answers "open" with it from the target it keeps. */
+void cmd_info_json(struct lpd_json *j, const struct load_args *a,
+		   struct dbg_target *t);
 /** The address size of T's core; 8 when T is NULL (a remote dump). */
 unsigned cmd_addr_size(struct dbg_target *t);
 /** The session's selected frame and its source line, as gdb's "frame"

@@ -24,7 +24,11 @@ struct agent_client {
 	struct remote_channel *ch;
 	unsigned op_timeout_ms;
 	json_int_t next_id;
+	unsigned ops;		/* 1 << op: what the agent's hello listed */
 };
+
+/* A hello lists some ten ops; far more is not an agent. */
+#define AGENT_HELLO_MAX_OPS 256
 
 /* ---- options ------------------------------------------------------------- */
 
@@ -135,10 +139,13 @@ agent_client_reply(struct agent_client *c, json_int_t id, unsigned timeout,
 		json_int_t st = json_integer_value(json_object_get(e,
 								   "status"));
 
-		err = lpd_error_format(code != NULL && strcmp(code, "failed")
-				       == 0 ? (st == 2 ? LPD_ERR_INVALID_ARG
-					       : LPD_ERR_BAD_INPUT)
-				       : LPD_ERR_REMOTE, "%s: %s",
+		enum lpd_error_code ec = LPD_ERR_REMOTE;
+
+		if (code != NULL && strcmp(code, "failed") == 0)
+			ec = st == 2 ? LPD_ERR_INVALID_ARG : LPD_ERR_BAD_INPUT;
+		else if (code != NULL && strcmp(code, "unknown_op") == 0)
+			ec = LPD_ERR_UNSUPPORTED;	/* in step: an older agent */
+		err = lpd_error_format(ec, "%s: %s",
 				       agent_client_name(c),
 				       msg != NULL ? msg : "agent error");
 	}
@@ -146,13 +153,27 @@ agent_client_reply(struct agent_client *c, json_int_t id, unsigned timeout,
 	return err;
 }
 
+bool
+agent_client_has(const struct agent_client *c, enum agent_op op)
+{
+	return (c->ops & (1u << op)) != 0;
+}
+
 struct lpd_error *
 agent_client_call(struct agent_client *c, json_t *req, json_t **ret)
 {
+	const char *name = json_string_value(json_object_get(req, "op"));
 	json_int_t id = c->next_id++;
 	struct lpd_error *err;
+	enum agent_op op = AGENT_OP_HELLO;
+	bool known = name != NULL && agent_op_lookup(name, &op);
 	char *line;
 
+	/* Not sent at all: an older agent would only say unknown_op. */
+	if (known && !agent_client_has(c, op))
+		return lpd_error_format(LPD_ERR_UNSUPPORTED, "%s: the agent "
+					"there has no op '%s'",
+					agent_client_name(c), name);
 	if (json_object_set_new(req, "id", json_integer(id)) != 0)
 		return &lpd_enomem;
 	line = json_dumps(req, JSON_COMPACT);
@@ -162,7 +183,37 @@ agent_client_call(struct agent_client *c, json_t *req, json_t **ret)
 	free(line);
 	if (err == NULL)
 		err = agent_client_reply(c, id, c->op_timeout_ms, ret);
+	if (err != NULL && err->code == LPD_ERR_UNSUPPORTED && known)
+		c->ops &= ~(1u << op);
 	return err;
+}
+
+/* The "ops" of a hello reply RES into C->ops. An agent that lists none
+ * predates the list: every op is tried, and unknown_op clears it. */
+static struct lpd_error *
+agent_client_hello_ops(struct agent_client *c, json_t *res)
+{
+	json_t *ops = json_object_get(res, "ops"), *v;
+	enum agent_op op;
+	size_t i;
+
+	if (ops == NULL)
+		return NULL;
+	if (!json_is_array(ops) || json_array_size(ops) > AGENT_HELLO_MAX_OPS)
+		return lpd_error_format(LPD_ERR_REMOTE, "%s: bad agent reply "
+					"(hello \"ops\")",
+					agent_client_name(c));
+	c->ops = 1u << AGENT_OP_HELLO;
+	json_array_foreach(ops, i, v) {
+		if (!json_is_string(v))
+			return lpd_error_format(LPD_ERR_REMOTE, "%s: bad agent "
+						"reply (hello \"ops\")",
+						agent_client_name(c));
+		/* A newer agent's ops this client does not know: unused. */
+		if (agent_op_lookup(json_string_value(v), &op))
+			c->ops |= 1u << op;
+	}
+	return NULL;
 }
 
 struct lpd_error *
@@ -184,6 +235,7 @@ agent_client_open(const char *url, const struct agent_client_options *o,
 	c->op_timeout_ms = o->op_timeout_ms != 0 ? o->op_timeout_ms
 		: 600000;
 	c->next_id = 1;
+	c->ops = ~0u;		/* until the hello says */
 	err = remote_url_parse(url, &c->url);
 	if (err != NULL)
 		goto out;
@@ -229,6 +281,8 @@ agent_client_open(const char *url, const struct agent_client_options *o,
 				       (long long)json_integer_value(
 					json_object_get(res, "protocol")),
 				       AGENT_PROTOCOL);
+	if (err == NULL)
+		err = agent_client_hello_ops(c, res);
 out:
 	json_decref(req);
 	json_decref(res);

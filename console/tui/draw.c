@@ -113,6 +113,27 @@ tui_put(struct tui *t, WINDOW *w, int y, int x, int width, const char *s,
 	return col;
 }
 
+size_t
+tui_wrap(const char *s, int width)
+{
+	size_t n = strlen(s), cut, i;
+
+	if (width < 1)
+		width = 1;
+	if (tui_width(s) <= width)
+		return n;
+	/* Bytes are at least as many as columns: cut by bytes, then back
+	 * off to a space, or else to a character's start. */
+	cut = (size_t)width < n ? (size_t)width : n;
+	for (i = cut; i > 0 && s[i] != ' '; i--)
+		;
+	if (i > 0)
+		return i;
+	while (cut > 1 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	return cut;
+}
+
 void
 tui_row(struct view *v, WINDOW *w, int row, enum tui_attr a,
 	const char *fmt, ...)

@@ -106,6 +106,10 @@ int tui_width(const char *s);
  * past WIDTH, so nothing wraps. Returns the columns written. */
 int tui_put(struct tui *t, WINDOW *w, int y, int x, int width,
 	    const char *s, bool pad);
+/** The bytes of S that make its first line when it is wrapped at WIDTH
+ * columns: up to its last space that fits (all of S when it fits, WIDTH
+ * bytes when no space does); at least one character. */
+size_t tui_wrap(const char *s, int width);
 /** tui_put into a view's inner area, row ROW, with attribute A. */
 void tui_row(struct view *v, WINDOW *w, int row, enum tui_attr a,
 	     const char *fmt, ...) LPD_PRINTF(5, 6);

@@ -32,13 +32,25 @@ regs_draw_remote(struct view *v, WINDOW *w, const struct con_rframe *f)
 		v->top = (int)n - v->rows;
 	if (v->top < 0)
 		v->top = 0;
+	if (f == NULL || f->error != NULL) {
+		/* Wrapped: the reason is the pane's only content, and it
+		 * is read whole ("the agent on NODE is too old ..."). */
+		const char *p = f == NULL ? "no frame selected" : f->error;
+
+		for (r = 0; r < v->rows; r++) {
+			size_t k = tui_wrap(p, v->cols);
+
+			tui_row(v, w, r, TUI_DIM, "%.*s", (int)k, p);
+			p += k;
+			while (*p == ' ')
+				p++;
+		}
+		return;
+	}
 	for (r = 0; r < v->rows; r++) {
 		size_t i = (size_t)(v->top + r);
 
-		if (f == NULL || f->error != NULL)
-			tui_row(v, w, r, TUI_DIM, "%s", r > 0 ? "" : f == NULL
-				? "no frame selected" : f->error);
-		else if (i >= n)
+		if (i >= n)
 			tui_row(v, w, r, TUI_NORMAL, "%s", "");
 		else if (f->regs[i].known)
 			tui_row(v, w, r, TUI_NORMAL, "%-6s 0x%016" PRIx64,

@@ -270,12 +270,13 @@ values_vars(struct values_data *vd, struct con_session *s, unsigned which)
 /* A remote dump: its agent's args and locals of the frame, formatted
  * there as print shows them, then what the frame itself says. */
 static void
-values_remote(struct values_data *vd, struct con_session *s)
+values_remote(struct values_data *vd, struct con_session *s, int cols)
 {
 	const struct con_rframe *rf = s->rframe;
 	const struct dbg_frame *f = con_session_frame(s);
 	struct con_dump *d = con_session_dump(s);
 	struct lpd_buf b = LPD_BUF_INIT;
+	const char *p;
 	unsigned k;
 	size_t i, n;
 
@@ -285,7 +286,19 @@ values_remote(struct values_data *vd, struct con_session *s)
 		lpd_buf_printf(&b, "values: %s", rf != NULL &&
 			       rf->frame == s->frame && rf->error != NULL
 			       ? rf->error : "not read from the node");
-		values_add(vd, NULL, false, b.data != NULL ? b.data : "");
+		/* Wrapped to the pane: why there are no values is read
+		 * whole ("the agent on NODE is too old ..."). */
+		for (p = b.data != NULL ? b.data : ""; *p != '\0';) {
+			size_t m = tui_wrap(p, cols);
+			char *line = lpd_strndup(p, m);
+
+			if (line != NULL)
+				values_add(vd, NULL, false, line);
+			lpd_free(line);
+			p += m;
+			while (*p == ' ')
+				p++;
+		}
 	} else {
 		for (k = 0; k < 2; k++) {
 			const char *what = k == 0 ? "args" : "locals";
@@ -339,7 +352,7 @@ values_update(struct view *v)
 
 	values_clear(vd);
 	if (d != NULL && d->remote != NULL) {
-		values_remote(vd, v->s);
+		values_remote(vd, v->s, v->cols);
 	} else if (con_session_frame(v->s) != NULL && v->s->stack != NULL) {
 		values_vars(vd, v->s, DBG_VARS_ARGS);
 		values_vars(vd, v->s, DBG_VARS_LOCALS);

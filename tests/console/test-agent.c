@@ -429,6 +429,61 @@ test_agent__serve_no_newline_at_end(void **state)
 	json_decref(r[0]);
 }
 
+static bool
+ops_has(json_t *ops, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(ops, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return true;
+	return false;
+}
+
+/* An older agent, as the tests play one: hello lists what it answers,
+ * the hidden ops are unknown_op (before no_pair: it never had them);
+ * hello itself and names that are no op cannot be hidden. */
+static void
+test_agent__serve_hides_ops(void **state)
+{
+	static const char input[] =
+		"{\"id\":1,\"op\":\"hello\",\"protocol\":1}\n"
+		"{\"id\":2,\"op\":\"regs\",\"frame\":0}\n"
+		"{\"id\":3,\"op\":\"vars\"}\n"
+		"{\"id\":4,\"op\":\"eval\",\"expr\":\"print 1\"}\n";
+	static const char *const all[] = { "hello", "list", "open", "bt",
+		"info", "eval", "facts", "bye", "regs", "vars" };
+	json_t *r[8], *ops;
+	enum agent_op op;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		assert_true(agent_op_lookup(all[i], &op));
+		assert_string_equal(agent_op_name(op), all[i]);
+	}
+	assert_false(agent_op_lookup("regz", &op));
+	assert_int_equal(setenv("LPARDBG_AGENT_HIDE_OPS",
+				"regs,,hello,nosuch,vars", 1), 0);
+	assert_int_equal(serve(input, sizeof(input) - 1, r, 8), 4);
+	unsetenv("LPARDBG_AGENT_HIDE_OPS");
+	ops = json_object_get(json_object_get(r[0], "result"), "ops");
+	assert_int_equal(json_array_size(ops), 8);
+	assert_true(ops_has(ops, "hello"));
+	assert_true(ops_has(ops, "eval"));
+	assert_false(ops_has(ops, "regs"));
+	assert_false(ops_has(ops, "vars"));
+	assert_string_equal(reply_code(r[1]), "unknown_op");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+		r[1], "error"), "message")), "unknown op 'regs'");
+	assert_int_equal(json_integer_value(json_object_get(r[1], "id")), 2);
+	assert_string_equal(reply_code(r[2]), "unknown_op");
+	assert_string_equal(reply_code(r[3]), "no_pair");
+	for (i = 0; i < 4; i++)
+		json_decref(r[i]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -441,6 +496,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_agent__parse_oversized),
 		cmocka_unit_test(test_agent__serve_survives_bad_input),
 		cmocka_unit_test(test_agent__serve_no_newline_at_end),
+		cmocka_unit_test(test_agent__serve_hides_ops),
 	};
 
 	if (argc > 1)
