@@ -67,6 +67,15 @@ if [ "$rs" -eq $((N - N / 100)) ] && [ "$rd" -eq "$N" ]; then
 	svc_ok "vios1 took $rs submits from its ring; vios2 put $rd deliveries in one"
 else
 	svc_fail "ring_submitted $rs (want $((N - N / 100))), ring_delivered $rd (want $N)"
+	# What the next person needs to tell where deliveries went.
+	for i in 1 2; do
+		svc_status $i | jq -c '{receiver, queued, submitted,
+			delivered_local, ring_submitted, ring_delivered,
+			doorbells_in, doorbells_out, dropped: .dropped.total,
+			peers: [.peers[] | {node, sent, received, delivered,
+			duplicates, abandoned, went_down, came_up}]}'
+		tail -n 5 "$SVC_TMP/vke$i.log" "$SVC_TMP/recv$i.err"
+	done
 fi
 
 # Delayed, cumulative ACKs: the sender got far fewer ACKs than it sent
