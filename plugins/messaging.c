@@ -77,25 +77,6 @@ msg_field(struct msg_run *r, uint64_t base, const struct lpd_plugin_field *f,
 	return lpd_plugin_read_field(r->h, r->t, base, f, ret);
 }
 
-/* The NUL-terminated string at ADDR, at most CAP - 1 bytes. */
-static struct lpd_error *
-msg_read_str(struct msg_run *r, uint64_t addr, char *buf, size_t cap)
-{
-	struct lpd_error *err;
-	size_t i;
-
-	for (i = 0; i + 1 < cap; i++) {
-		if ((err = r->h->read_memory(r->t, addr + i, &buf[i], 1)))
-			return err;
-		if (buf[i] == '\0')
-			return NULL;
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
-	}
-	buf[i] = '\0';
-	return NULL;
-}
-
 /* Name and id of the msg_node_conf at ADDR. */
 static struct lpd_error *
 msg_node(struct msg_run *r, uint64_t addr, char *name, uint64_t *id)
@@ -106,7 +87,7 @@ msg_node(struct msg_run *r, uint64_t addr, char *name, uint64_t *id)
 	if ((err = msg_field(r, addr, &r->l.conf[C_NAME], &p)) != NULL ||
 	    (err = msg_field(r, addr, &r->l.conf[C_ID], id)) != NULL)
 		return err;
-	return msg_read_str(r, p, name, MSG_NAME_MAX);
+	return lpd_plugin_read_string(r->h, r->t, p, name, MSG_NAME_MAX);
 }
 
 static struct lpd_error *

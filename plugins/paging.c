@@ -101,25 +101,6 @@ pg_global(struct pg_run *r, const char *name, uint64_t size, uint64_t *ret)
 	return r->h->read_uint(r->t, addr, size, ret);
 }
 
-/* The NUL-terminated string at ADDR, at most CAP - 1 bytes. */
-static struct lpd_error *
-pg_read_str(struct pg_run *r, uint64_t addr, char *buf, size_t cap)
-{
-	struct lpd_error *err;
-	size_t i;
-
-	for (i = 0; i + 1 < cap; i++) {
-		if ((err = r->h->read_memory(r->t, addr + i, &buf[i], 1)))
-			return err;
-		if (buf[i] == '\0')
-			return NULL;
-		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
-			buf[i] = '?';
-	}
-	buf[i] = '\0';
-	return NULL;
-}
-
 static struct lpd_error *
 pg_layout(struct pg_run *r)
 {
@@ -410,9 +391,11 @@ pg_analyze(void *state, const struct lpd_plugin_target *t,
 		    (err = pg_field(&r, img, &r.l.image[k], &v[k])) != NULL)
 			return err;
 	/* name is an inline array: read it as a string. */
-	if ((err = pg_read_str(&r, img + r.l.image[I_NAME].offset, name,
-			       sizeof(name))) != NULL ||
-	    (err = pg_read_str(&r, lname, lpar, sizeof(lpar))) != NULL)
+	if ((err = lpd_plugin_read_string(r.h, r.t,
+					  img + r.l.image[I_NAME].offset,
+					  name, sizeof(name))) != NULL ||
+	    (err = lpd_plugin_read_string(r.h, r.t, lname, lpar,
+					  sizeof(lpar))) != NULL)
 		return err;
 	phase = pg_phase(qreq, parked, nworkers, gen);
 	{

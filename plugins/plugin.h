@@ -184,6 +184,28 @@ lpd_plugin_has_symbols(const struct lpd_plugin_host *h,
 	return true;
 }
 
+/** The NUL-terminated string at ADDR into BUF, at most CAP - 1 bytes
+ * (cut there), control characters shown as '?': it came from a dump. */
+static inline struct lpd_error *
+lpd_plugin_read_string(const struct lpd_plugin_host *h,
+		       const struct lpd_plugin_target *t, uint64_t addr,
+		       char *buf, size_t cap)
+{
+	struct lpd_error *err;
+	size_t i;
+
+	for (i = 0; i + 1 < cap; i++) {
+		if ((err = h->read_memory(t, addr + i, &buf[i], 1)) != NULL)
+			return err;
+		if (buf[i] == '\0')
+			return NULL;
+		if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = '?';
+	}
+	buf[i] = '\0';
+	return NULL;
+}
+
 /** The unsigned integer member F of the struct at BASE, in the target's
  * byte order. */
 static inline struct lpd_error *
