@@ -826,6 +826,22 @@ con_session_mark(struct con_session *s, uint64_t tag)
 
 /* ---- comparison ---------------------------------------------------------- */
 
+/* Append a formatted line to LINES (N of them, room for *CAP). */
+static struct lpd_error *
+con_vline(char ***lines, size_t *n, size_t *cap, const char *fmt, va_list ap)
+{
+	struct lpd_buf b = LPD_BUF_INIT;
+	struct lpd_error *err;
+
+	err = lpd_vec_reserve((void **)lines, cap, *n + 1, sizeof(char *));
+	if (err == NULL)
+		err = lpd_buf_vprintf(&b, fmt, ap);
+	if (err != NULL)
+		return err;
+	(*lines)[(*n)++] = lpd_buf_steal(&b);
+	return NULL;
+}
+
 static struct lpd_error *
 con_evidence(struct con_compare *c, size_t *cap, const char *fmt, ...)
 	LPD_PRINTF(3, 4);
@@ -833,21 +849,13 @@ con_evidence(struct con_compare *c, size_t *cap, const char *fmt, ...)
 static struct lpd_error *
 con_evidence(struct con_compare *c, size_t *cap, const char *fmt, ...)
 {
-	struct lpd_buf b = LPD_BUF_INIT;
 	struct lpd_error *err;
 	va_list ap;
 
-	err = lpd_vec_reserve((void **)&c->evidence, cap, c->n_evidence + 1,
-			      sizeof(char *));
-	if (err != NULL)
-		return err;
 	va_start(ap, fmt);
-	err = lpd_buf_vprintf(&b, fmt, ap);
+	err = con_vline(&c->evidence, &c->n_evidence, cap, fmt, ap);
 	va_end(ap);
-	if (err != NULL)
-		return err;
-	c->evidence[c->n_evidence++] = lpd_buf_steal(&b);
-	return NULL;
+	return err;
 }
 
 static struct lpd_error *
@@ -857,21 +865,13 @@ con_reason_line(struct con_compare *c, size_t *cap, const char *fmt, ...)
 static struct lpd_error *
 con_reason_line(struct con_compare *c, size_t *cap, const char *fmt, ...)
 {
-	struct lpd_buf b = LPD_BUF_INIT;
 	struct lpd_error *err;
 	va_list ap;
 
-	err = lpd_vec_reserve((void **)&c->reasons, cap, c->n_reasons + 1,
-			      sizeof(char *));
-	if (err != NULL)
-		return err;
 	va_start(ap, fmt);
-	err = lpd_buf_vprintf(&b, fmt, ap);
+	err = con_vline(&c->reasons, &c->n_reasons, cap, fmt, ap);
 	va_end(ap);
-	if (err != NULL)
-		return err;
-	c->reasons[c->n_reasons++] = lpd_buf_steal(&b);
-	return NULL;
+	return err;
 }
 
 /* What an LPAR item's dump came from, for the facts' lpar and node. */
